@@ -40,7 +40,7 @@ export interface Workflow {
   /** Workflow-level `env` (a map, or an expression that yields one). */
   env: TemplateValue;
   defaults: RunDefaults;
-  concurrency?: TemplateValue;
+  concurrency?: ConcurrencyDefinition;
   /** Jobs in declaration order. */
   jobs: JobDefinition[];
 }

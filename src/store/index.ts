@@ -1,0 +1,13 @@
+/** The store's public surface: openStore, the repositories' interfaces and their records. */
+
+export { openStore, type Store, type StoreOptions, type StoreSession } from "./open-store";
+export type { StoreConfig } from "./connection";
+export type { Database, StoreDialect, AnnotationLevel } from "./schema";
+export type { RunRepository } from "./run-repository";
+export type {
+  AnnotationRecord, JobPatch, JobRecord, JobWithSteps, NewAnnotation, NewJob, NewRun, RunPatch, RunQuery,
+  RunRecord, RunWithJobs, StepPatch, StepRecord,
+} from "./run-records";
+export type { LogChunk, LogReadOptions, LogRepository } from "./log-repository";
+export { BufferedLogWriter, type BufferedLogWriterOptions } from "./log-writer";
+export type { EventLog, EventQuery, EventRecord, NewEvent } from "./event-log";

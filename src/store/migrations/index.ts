@@ -1,0 +1,15 @@
+/** The ordered list of migrations, provided in code so the bundled CLI needs no migration folder. */
+
+import type { Migration, MigrationProvider } from "kysely";
+import type { StoreDialect } from "../schema";
+import { initialSchema } from "./001-initial";
+import { schemaDialect } from "./schema-dialect";
+
+export function migrationProvider(dialect: StoreDialect): MigrationProvider {
+  const schema = schemaDialect(dialect);
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return { "001_initial": initialSchema(schema) };
+    },
+  };
+}

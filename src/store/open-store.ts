@@ -1,0 +1,107 @@
+/** Opens the store for a dialect, migrates it to the latest schema and wires the repositories. */
+
+import { Migrator, type Kysely } from "kysely";
+import { systemClock, type Clock } from "../core/clock";
+import { SlipwayError, describeError } from "../core/errors";
+import { connect, type StoreConfig } from "./connection";
+import { SqlEventLog, type EventLog } from "./event-log";
+import { SqlLogRepository, type LogRepository } from "./log-repository";
+import { migrationProvider } from "./migrations/index";
+import { SqlRunRepository, type RunRepository } from "./run-repository";
+import type { Database, StoreDialect } from "./schema";
+import { asStoreError } from "./store-operation";
+
+/** The repositories bound to one connection or transaction. */
+export interface StoreSession {
+  readonly dialect: StoreDialect;
+  readonly db: Kysely<Database>;
+  readonly runs: RunRepository;
+  readonly logs: LogRepository;
+  readonly events: EventLog;
+}
+
+export interface Store extends StoreSession {
+  /**
+   * Runs fn in one transaction: everything done through `session` commits together or not at all.
+   * Use only `session` inside fn: on SQLite the one connection is held by the transaction, so a call
+   * through the outer store would wait for it forever. Errors thrown by fn are rethrown unchanged.
+   */
+  transaction<T>(fn: (session: StoreSession) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  clock?: Clock;
+}
+
+export async function openStore(config: StoreConfig, options: StoreOptions = {}): Promise<Store> {
+  const clock = options.clock ?? systemClock;
+  let db: Kysely<Database>;
+  try {
+    db = connect(config);
+  } catch (error) {
+    throw asStoreError(`open ${config.dialect} store`, error);
+  }
+  try {
+    await migrate(db, config.dialect);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw error;
+  }
+  return createStore(db, config.dialect, clock);
+}
+
+async function migrate(db: Kysely<Database>, dialect: StoreDialect): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider(dialect),
+    migrationTableName: "slipway_migration",
+    migrationLockTableName: "slipway_migration_lock",
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error === undefined) return;
+  const failed = results?.find((result) => result.status === "Error")?.migrationName;
+  throw new SlipwayError(
+    "STORE_FAILED",
+    `store: migrating the ${dialect} database failed${failed ? ` at ${failed}` : ""}: ${describeError(error)}`,
+    { cause: error },
+  );
+}
+
+function createSession(db: Kysely<Database>, dialect: StoreDialect, clock: Clock): StoreSession {
+  return {
+    dialect,
+    db,
+    runs: new SqlRunRepository(db, clock),
+    logs: new SqlLogRepository(db, clock),
+    events: new SqlEventLog(db, dialect, clock),
+  };
+}
+
+function createStore(db: Kysely<Database>, dialect: StoreDialect, clock: Clock): Store {
+  let closed: Promise<void> | undefined;
+  return {
+    ...createSession(db, dialect, clock),
+    async transaction<T>(fn: (session: StoreSession) => Promise<T>): Promise<T> {
+      let thrownByCaller = false;
+      try {
+        return await db.transaction().execute(async (trx) => {
+          try {
+            return await fn(createSession(trx, dialect, clock));
+          } catch (error) {
+            thrownByCaller = true;
+            throw error;
+          }
+        });
+      } catch (error) {
+        throw thrownByCaller ? error : asStoreError("transaction", error);
+      }
+    },
+    close(): Promise<void> {
+      closed ??= db.destroy().catch((error: unknown) => {
+        throw asStoreError("close", error);
+      });
+      return closed;
+    },
+  };
+}

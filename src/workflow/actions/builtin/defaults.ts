@@ -1,0 +1,16 @@
+/** Registers the built-in actions every run has (later domains add release, build-image, promote, …). */
+
+import { downloadArtifactAction, uploadArtifactAction } from "./artifacts";
+import { cacheAction, cacheRestoreAction, cacheSaveAction } from "./cache";
+import { checkoutAction } from "./checkout";
+import { registerBuiltinAction } from "./registry";
+
+let registered = false;
+
+export function registerDefaultBuiltins(): void {
+  if (registered) return;
+  registered = true;
+  for (const action of [checkoutAction, cacheAction, cacheRestoreAction, cacheSaveAction, uploadArtifactAction, downloadArtifactAction]) {
+    registerBuiltinAction(action);
+  }
+}
