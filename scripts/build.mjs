@@ -1,14 +1,17 @@
 // Bundles the CLI (and benchmarks) with esbuild. GitHub's workflow parser imports JSON without
 // import attributes, which plain Node ESM refuses; bundling resolves that once at build time.
 import { build } from "esbuild";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const bundled = new Set(["@actions/workflow-parser", "@actions/expressions"]);
 const external = Object.keys(pkg.dependencies).filter((name) => !bundled.has(name));
 
 const entryPoints = { slipway: "src/cli/main.ts" };
-for (const name of ["workflow-overhead"]) entryPoints[`bench/${name}`] = `bench/${name}.ts`;
+// Every bench/<name>.ts becomes dist/bench/<name>.js.
+if (existsSync("bench")) {
+  for (const file of readdirSync("bench").filter((f) => f.endsWith(".ts"))) entryPoints[`bench/${file.slice(0, -3)}`] = `bench/${file}`;
+}
 
 await build({
   entryPoints,

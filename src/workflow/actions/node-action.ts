@@ -33,7 +33,7 @@ async function runNodeScript(
     signal: execution.signal,
     masker: execution.masker,
     debug: execution.options.debug,
-    sink: { line: (text) => void execution.log(step.number, text), annotation: (a) => void execution.annotate(step.number, a) },
+    sink: { line: (text) => void execution.log(step.number, text), annotation: (a) => void execution.annotate(step.number, a), drain: () => execution.drain() },
   });
   await execution.applyFileCommands(result.files);
   return { ok: result.succeeded, outputs: result.files.outputs, state: result.files.state, cancelled: result.outcome.cancelled };

@@ -19,6 +19,10 @@ export interface PostStep {
   run(execution: JobExecution, step: StepState): Promise<boolean>;
 }
 
+/** Log lines in flight to the listeners before a step's output is paused, and when it resumes. */
+const highWaterMark = 2000;
+const lowWaterMark = 200;
+
 export class JobExecution {
   /** Process environment added by GITHUB_ENV, in order of writing. */
   readonly addedEnv: Record<string, string> = {};
@@ -81,8 +85,23 @@ export class JobExecution {
     return step;
   }
 
-  async log(stepNumber: number | null, line: string): Promise<void> {
-    await this.listener.log?.(this.state, stepNumber, this.masker.mask(line));
+  private pendingLogs = 0;
+  private drained: (() => void)[] = [];
+
+  /** Lines arrive already masked from the log processor; runner-made lines are masked here too (idempotent). */
+  log(stepNumber: number | null, line: string): Promise<void> {
+    this.pendingLogs++;
+    const done = Promise.resolve(this.listener.log?.(this.state, stepNumber, this.masker.mask(line))).finally(() => {
+      this.pendingLogs--;
+      if (this.pendingLogs <= lowWaterMark) for (const resolve of this.drained.splice(0)) resolve();
+    });
+    return done;
+  }
+
+  /** Backpressure for a step's output: a promise while too many log lines are still being stored. */
+  drain(): Promise<void> | undefined {
+    if (this.pendingLogs < highWaterMark) return undefined;
+    return new Promise((resolve) => this.drained.push(resolve));
   }
 
   async annotate(stepNumber: number | null, annotation: Annotation): Promise<void> {

@@ -6,6 +6,7 @@ import type { JsonObject } from "../../core/json";
 import type { Conclusion } from "../conclusions";
 import { evaluateCondition, evaluateTemplate, evaluateToString, type StatusFunctions } from "../expressions";
 import { runScriptStep } from "../executors/host/run-script";
+import { describeShell } from "../executors/host/shell";
 import type { StepDefinition, TemplateValue } from "../model";
 import { runActionStep } from "../actions/run-action";
 import type { JobExecution } from "./job-execution";
@@ -109,6 +110,7 @@ async function runScript(
     sink: {
       line: (text) => void execution.log(logStep.number, text),
       annotation: (a) => void execution.annotate(logStep.number, a),
+      drain: () => execution.drain(),
     },
   });
   await execution.applyFileCommands(result.files);
@@ -133,7 +135,7 @@ async function logRunHeader(execution: JobExecution, stepNumber: number, script:
   const lines = script.replace(/\n$/, "").split("\n");
   await execution.log(stepNumber, `##[group]Run ${lines[0] ?? ""}`);
   for (const line of lines.slice(1)) await execution.log(stepNumber, line);
-  await execution.log(stepNumber, `shell: ${shell ?? "bash --noprofile --norc -eo pipefail {0}"}`);
+  await execution.log(stepNumber, `shell: ${describeShell(shell)}`);
   const names = Object.keys(stepEnv);
   if (names.length > 0) {
     await execution.log(stepNumber, "env:");

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { SlipwayError } from "../../../src/core/errors";
 import { runProcess } from "../../../src/workflow/executors/host/process-tree";
-import { buildShellInvocation, findExecutable, splitArguments } from "../../../src/workflow/executors/host/shell";
+import { buildShellInvocation, describeShell, findExecutable, splitArguments } from "../../../src/workflow/executors/host/shell";
 import { baseEnv, makeTempDir } from "./support";
 
 let temp: { dir: string; remove(): Promise<void> };
@@ -163,6 +163,20 @@ describe("buildShellInvocation", () => {
     const empty = path.join(temp.dir, "empty-path");
     await mkdir(empty);
     await expect(buildShellInvocation("pwsh", "echo", temp.dir, empty)).rejects.toThrow("'pwsh' was not found on PATH");
+  });
+});
+
+describe("describeShell", () => {
+  test.each([
+    [undefined, "bash -e {0}"],
+    ["bash", "bash --noprofile --norc -eo pipefail {0}"],
+    ["sh", "sh -e {0}"],
+    ["python", "python {0}"],
+    ["node", "node {0}"],
+    ["pwsh", "pwsh -command \". '{0}'\""],
+    ["  perl   {0} ", "perl   {0}"],
+  ])("%j → %j", (shell, display) => {
+    expect(describeShell(shell)).toBe(display);
   });
 });
 

@@ -9,7 +9,7 @@ export {
   type ProcessSpec,
   type ProcessOutcome,
 } from "./process-tree";
-export { buildShellInvocation, splitArguments, findExecutable, type ShellInvocation } from "./shell";
+export { buildShellInvocation, describeShell, splitArguments, findExecutable, type ShellInvocation } from "./shell";
 export {
   createFileCommands,
   emptyFileCommands,

@@ -20,6 +20,8 @@ export interface Annotation {
 export interface LogSink {
   line(text: string): void;
   annotation(annotation: Annotation): void;
+  /** A promise while the consumer is behind: the step's output is paused until it settles. */
+  drain?(): Promise<void> | undefined;
 }
 
 export interface LogProcessorOptions {

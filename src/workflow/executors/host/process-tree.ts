@@ -14,8 +14,9 @@ export interface ProcessSpec {
   env: Record<string, string>;
   timeoutMs?: number;
   signal?: AbortSignal;
-  onStdout(chunk: Buffer): void;
-  onStderr(chunk: Buffer): void;
+  /** Output as it arrives; a returned promise pauses the output streams until it settles (backpressure). */
+  onStdout(chunk: Buffer): unknown;
+  onStderr(chunk: Buffer): unknown;
   /** Between SIGTERM and SIGKILL; default 5000. */
   killGraceMs?: number;
   /** After the child exits, how long background processes may keep its stdout/stderr open before they are ended (GitHub: 5 s). */
@@ -69,6 +70,7 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
   );
   const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
   const pid = await waitForSpawn(child, spec.command);
+  child.on("error", () => undefined); // after a successful spawn there is nothing to report; never crash on it
 
   const tracker = new ProcessTreeTracker({ pid, leadsGroup: true }, { name: processTrackingVariable, value: trackingId });
   let childRunning = true;
@@ -80,10 +82,25 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     terminating ??= tracker.terminate(spec.killGraceMs ?? 5000, () => childRunning);
   };
 
-  const deliver = (callback: (chunk: Buffer) => void) => (chunk: Buffer) => {
+  const pauseUntil = (pending: Promise<void>): void => {
+    child.stdout?.pause();
+    child.stderr?.pause();
+    pending.then(
+      () => {
+        child.stdout?.resume();
+        child.stderr?.resume();
+      },
+      (error: unknown) => {
+        callbackError ??= error;
+        terminate();
+      },
+    );
+  };
+  const deliver = (callback: (chunk: Buffer) => unknown) => (chunk: Buffer) => {
     if (callbackError !== undefined) return;
     try {
-      callback(chunk);
+      const pending = callback(chunk);
+      if (pending instanceof Promise) pauseUntil(pending);
     } catch (error) {
       callbackError = error;
       terminate();

@@ -77,8 +77,14 @@ export async function runScriptStep(spec: ScriptStepSpec): Promise<ScriptStepRes
         timeoutMs: spec.timeoutMs,
         signal: spec.signal,
         killGraceMs: spec.killGraceMs,
-        onStdout: (chunk) => logs.write(chunk, "stdout"),
-        onStderr: (chunk) => logs.write(chunk, "stderr"),
+        onStdout: (chunk) => {
+          logs.write(chunk, "stdout");
+          return spec.sink.drain?.();
+        },
+        onStderr: (chunk) => {
+          logs.write(chunk, "stderr");
+          return spec.sink.drain?.();
+        },
       });
     } finally {
       logs.flush();

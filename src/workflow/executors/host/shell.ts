@@ -115,6 +115,12 @@ function parseShellOption(shell: string | undefined): ShellTemplate {
   return space < 0 ? { programs: [option], args: "" } : { programs: [option.slice(0, space)], args: option.slice(space + 1) };
 }
 
+/** The shell as GitHub prints it under a step's `Run` header, before the program is resolved: `bash -e {0}`. */
+export function describeShell(shell: string | undefined): string {
+  const template = parseShellOption(shell);
+  return `${template.programs[0]} ${template.args}`.trim();
+}
+
 function scriptContent(program: string, script: string): string {
   if (program !== "pwsh") return script;
   // What GitHub's runner wraps around PowerShell scripts, so errors stop the script and exit codes propagate.

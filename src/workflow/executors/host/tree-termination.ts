@@ -11,6 +11,8 @@ import {
 } from "./proc-table";
 
 const pollIntervalMs = 50;
+/** After SIGKILL, how long to wait for the processes to disappear. */
+const killSettleMs = 1000;
 
 /** Set in the environment of every process runProcess starts; inherited by all descendants, even after setsid. */
 export const processTrackingVariable = "SLIPWAY_PROCESS_TRACKING_ID";
@@ -131,6 +133,9 @@ export class ProcessTreeTracker {
     }
     await this.snapshot(true);
     this.signalAll("SIGKILL");
+    // SIGKILL cannot be caught, but dying takes a moment: return once nothing known still runs.
+    const killDeadline = Date.now() + killSettleMs;
+    while (this.runningPids().length > 0 && Date.now() < killDeadline) await sleep(10);
   }
 }
 

@@ -1,0 +1,26 @@
+/** The `slipway` command: parses flags and hands each command to its domain. */
+
+import { Command } from "commander";
+import { registerLintCommand } from "./commands/lint";
+import { registerLogsCommand } from "./commands/logs";
+import { registerRunCommand } from "./commands/run";
+import { registerRunsCommand } from "./commands/runs";
+import { registerSchemaCommand } from "./commands/schema";
+
+declare const SLIPWAY_VERSION: string;
+
+export function buildProgram(): Command {
+  const program = new Command("slipway")
+    .description("Self-hosted delivery: GitHub Actions workflows, releases, images and GitOps in one program.")
+    .version(typeof SLIPWAY_VERSION === "string" ? SLIPWAY_VERSION : "dev")
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(text) });
+  registerRunCommand(program);
+  registerRunsCommand(program);
+  registerLogsCommand(program);
+  registerLintCommand(program);
+  registerSchemaCommand(program);
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);
