@@ -121,8 +121,9 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessOutcome> {
     terminate();
   };
   spec.signal?.addEventListener("abort", onAbort, { once: true });
+  // No scan at start: most steps end within the first interval, and termination finds every process by
+  // its environment marker anyway; periodic scans only add ppid links for processes that drop the marker.
   const snapshotTimer = setInterval(() => void tracker.snapshot(), spec.snapshotIntervalMs ?? 500);
-  void tracker.snapshot();
 
   try {
     const exit = await exited;
