@@ -77,20 +77,28 @@ async function runCommand(flags: RunFlags): Promise<number> {
       hint: "Pick the event with --event (push, pull_request, workflow_dispatch, schedule), or --ref for a branch the workflow listens to.",
     });
   }
-  if (flags.dryRun) return printDryRun(candidates, { json: flags.json === true, onlyJob: flags.job });
   const selected = candidates.filter((c) => c.match.matched);
+  // Typed inputs are checked (and coerced) before anything is planned or run, --dry-run included.
+  for (const { workflow, event: e } of selected) {
+    if (workflow.on.workflowDispatch && e.name === "workflow_dispatch") e.inputs = resolveDispatchInputs(workflow.on.workflowDispatch.inputs, rawInputs);
+  }
+  if (flags.dryRun) {
+    if (flags.job) assertJobExists(flags.job, candidates);
+    return printDryRun(candidates, { json: flags.json === true, onlyJob: flags.job, vars: parseKeyValueFlags("--var", flags.var) });
+  }
   if (selected.length === 0) {
     if (flags.json) printJson([]);
     else process.stderr.write(`No workflow is triggered by ${eventName} on ${event.ref}.\n`);
     return 0;
   }
-  for (const { workflow, event: e } of selected) {
-    if (workflow.on.workflowDispatch && e.name === "workflow_dispatch") e.inputs = resolveDispatchInputs(workflow.on.workflowDispatch.inputs, rawInputs);
-  }
-  if (flags.job && !selected.some((c) => c.workflow.jobs.some((j) => j.id === flags.job))) {
-    throw new SlipwayError("JOB_NOT_FOUND", `No job '${flags.job}' in ${selected.map((c) => c.workflow.file).join(", ")}.`);
-  }
+  if (flags.job) assertJobExists(flags.job, selected);
   return executeSelected(context, selected, flags);
+}
+
+function assertJobExists(jobId: string, candidates: { workflow: Workflow }[]): void {
+  if (!candidates.some((c) => c.workflow.jobs.some((j) => j.id === jobId))) {
+    throw new SlipwayError("JOB_NOT_FOUND", `No job '${jobId}' in ${candidates.map((c) => c.workflow.file).join(", ")}.`);
+  }
 }
 
 async function executeSelected(

@@ -1,7 +1,7 @@
 /** `slipway run --dry-run`: which workflows and jobs an event would run, and why the others would not. */
 
 import type { Workflow } from "../../workflow/model";
-import { planRun } from "../../workflow/plan";
+import { planRun, transitiveNeeds } from "../../workflow/plan";
 import type { TriggerEvent } from "../../workflow/trigger-event";
 import { printJson } from "../output";
 import { styleFor } from "./style";
@@ -11,10 +11,14 @@ export interface DryRunCandidate {
   event: TriggerEvent;
 }
 
-export function printDryRun(candidates: DryRunCandidate[], options: { json: boolean; onlyJob?: string }): number {
+export function printDryRun(candidates: DryRunCandidate[], options: { json: boolean; onlyJob?: string; vars?: Record<string, string> }): number {
   const plans = candidates.map(({ workflow, event }) => {
-    const plan = planRun(workflow, event, { github: { event_name: event.name, ref: event.ref, sha: event.sha, event: event.payload, repository: event.repository, actor: event.actor }, inputs: { ...(event.inputs ?? {}) }, vars: {}, env: {} });
-    const jobs = options.onlyJob ? plan.jobs.filter((j) => j.id === options.onlyJob || plan.jobs.find((o) => o.id === options.onlyJob)?.needs.includes(j.id)) : plan.jobs;
+    const github = { event_name: event.name, ref: event.ref, sha: event.sha, event: event.payload, repository: event.repository, actor: event.actor };
+    const plan = planRun(workflow, event, { github, inputs: { ...(event.inputs ?? {}) }, vars: { ...(options.vars ?? {}) }, env: {} });
+    // --job runs the job and everything it needs, directly or not: show exactly those.
+    const onlyJob = options.onlyJob;
+    const keep = onlyJob ? new Set([onlyJob, ...transitiveNeeds(workflow.jobs, onlyJob)]) : undefined;
+    const jobs = keep ? plan.jobs.filter((j) => keep.has(j.id)) : plan.jobs;
     return { workflow: workflow.file, name: workflow.name, event: event.name, ref: event.ref, sha: event.sha, triggered: plan.triggered, reason: plan.reason, jobs };
   });
   if (options.json) {
@@ -33,7 +37,8 @@ export function printDryRun(candidates: DryRunCandidate[], options: { json: bool
       const symbol = job.willRun === "yes" ? style.green("✓") : job.willRun === "no" ? style.dim("–") : style.yellow("?");
       const matrix = Array.isArray(job.matrix) ? ` [${job.matrix.length} matrix job${job.matrix.length === 1 ? "" : "s"}]` : job.matrix === "dynamic" ? " [matrix known at run time]" : "";
       const needs = job.needs.length > 0 ? style.dim(` needs ${job.needs.join(", ")}`) : "";
-      process.stdout.write(`    ${symbol} ${job.id}${matrix}${needs} — ${job.reason}\n`);
+      const condition = job.willRun === "no" && job.reason === "the condition is false" ? style.dim(` (if: ${job.condition})`) : "";
+      process.stdout.write(`    ${symbol} ${job.id}${matrix}${needs} — ${job.reason}${condition}\n`);
     }
   }
   return 0;

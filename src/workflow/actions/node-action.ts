@@ -46,7 +46,7 @@ export async function runNodeAction(request: ActionStepRequest, runs: NodeRuns, 
     return { ...execution.processEnvironment(base, contexts.env as Record<string, string>), ...inputEnvironment(inputs) };
   };
   const state: Record<string, string> = {};
-  if (runs.pre && evaluateCondition(runs.preIf ?? "always()", contexts, { status: request.status })) {
+  if (runs.pre && evaluateCondition(runs.preIf ?? "always()", contexts, { status: request.status, hashFiles: request.execution.hashFiles })) {
     const pre = await runNodeScript(execution, logStep, join(actionDir, runs.pre), baseEnv());
     Object.assign(state, pre.state);
     if (!pre.ok) return { outcome: pre.cancelled ? "cancelled" : "failure", outputs: {} };

@@ -59,7 +59,7 @@ async function runBuiltin(request: ActionStepRequest, action: BuiltinAction): Pr
 
 /** `with:` evaluated to strings; defaults (which may be expressions) fill the gaps; required ones checked. */
 export function resolveInputs(request: ActionStepRequest, definitions: Record<string, ActionInput>, uses: string): Record<string, string> {
-  const given = evaluateTemplate(request.def.with, request.contexts, { status: request.status });
+  const given = evaluateTemplate(request.def.with, request.contexts, { status: request.status, hashFiles: request.execution.hashFiles });
   const inputs: Record<string, string> = {};
   for (const [key, value] of Object.entries((given ?? {}) as Record<string, unknown>)) {
     inputs[key.toLowerCase()] = value === null || value === undefined ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
@@ -67,7 +67,7 @@ export function resolveInputs(request: ActionStepRequest, definitions: Record<st
   for (const [name, def] of Object.entries(definitions)) {
     const key = name.toLowerCase();
     if (inputs[key] !== undefined) continue;
-    if (def.default !== undefined) inputs[key] = evaluateToString(def.default as TemplateValue, request.contexts, { status: request.status });
+    if (def.default !== undefined) inputs[key] = evaluateToString(def.default as TemplateValue, request.contexts, { status: request.status, hashFiles: request.execution.hashFiles });
     else if (def.required) throw new SlipwayError("ACTION_INVALID", `Input required and not supplied: ${name} (${uses})`);
   }
   return inputs;

@@ -42,18 +42,20 @@ export function defaultStepName(def: StepDefinition): string {
 }
 
 export function stepDisplayName(def: StepDefinition, contexts: JsonObject): string {
-  if (def.name === undefined) return defaultStepName(def);
   try {
-    return evaluateToString(def.name, contexts) || defaultStepName(def);
+    if (def.name !== undefined) return evaluateToString(def.name, contexts) || defaultStepName(def);
+    // GitHub names an unnamed run step after the first line of its script, expressions evaluated.
+    if (def.run !== undefined && typeof def.run !== "string") return `Run ${evaluateToString(def.run, contexts).split("\n")[0]}`;
   } catch {
-    return defaultStepName(def);
+    // fall through to the static name
   }
+  return defaultStepName(def);
 }
 
 /** Evaluates the condition; an invalid expression fails the step with a message, like GitHub. */
 export async function shouldRunStep(execution: JobExecution, step: StepState, def: StepDefinition, contexts: JsonObject, status: StatusFunctions): Promise<boolean | "error"> {
   try {
-    return evaluateCondition(def.if, contexts, { status });
+    return evaluateCondition(def.if, contexts, { status, hashFiles: execution.hashFiles });
   } catch (error) {
     await execution.log(step.number, `##[error]The step's condition is invalid: ${describeError(error)}`);
     return "error";

@@ -1,6 +1,7 @@
 /** Parsing of expression sources with GitHub's lexer and parser, with errors that name the expression and its location. */
 
 import { Lexer, Parser } from "@actions/expressions";
+import { TokenType } from "@actions/expressions/lexer";
 import type { Expr } from "@actions/expressions/ast";
 import { SlipwayError } from "../../core/errors";
 import type { SourceLocation } from "../model";
@@ -43,6 +44,10 @@ function errorMessage(error: unknown): string {
 function parseRaw(source: string, contextNames: readonly string[]): Expr {
   if (source.trim() === "") throw new Error("an expression was expected but the source is empty");
   const tokens = new Lexer(source).lex().tokens;
+  for (const token of tokens) {
+    // @actions/expressions 0.3.61 unescapes only the first '' of a string literal; redo it from the lexeme.
+    if (token.type === TokenType.STRING && token.lexeme.length >= 2) token.value = token.lexeme.slice(1, -1).replace(/''/g, "'");
+  }
   return new Parser(tokens, [...contextNames], extensionFunctionInfo).parse();
 }
 
