@@ -14,7 +14,10 @@ export function buildProgram(): Command {
     .description("Self-hosted delivery: GitHub Actions workflows, releases, images and GitOps in one program.")
     .version(typeof SLIPWAY_VERSION === "string" ? SLIPWAY_VERSION : "dev")
     .showHelpAfterError()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({ outputError: (text, write) => write(text) })
+    // Unknown commands or options and missing arguments are usage errors: exit 2, as our own USAGE errors do.
+    // Set before the commands are added, so that they inherit it.
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
   registerRunCommand(program);
   registerRunsCommand(program);
   registerLogsCommand(program);

@@ -21,7 +21,8 @@ const MIN_MAX_BYTES = 4;
  *
  * Backpressure: `write` resolves once its text is buffered and the buffer is back under `maxBytes`,
  * i.e. after any full chunks have been stored. A producer that awaits each write, for example
- * `for await (const data of child.stdout) await writer.write(step, data.toString())`, keeps at most
+ * `child.stdout.setEncoding("utf8"); for await (const text of child.stdout) await writer.write(step, text)`
+ * (setEncoding keeps multi-byte characters whole across reads), keeps at most
  * `maxBytes` plus one write's text in memory however fast the step prints. Writes that are not awaited
  * still run in order, but their texts wait in memory until their turn.
  *

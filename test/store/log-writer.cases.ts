@@ -68,9 +68,10 @@ export function describeLogWriterCases(ctx: StoreTestContext): void {
     for (let i = 0; writtenBytes < 100 * MiB; i += 1) {
       const piece = pieces[(i * 7919) % pieces.length];
       if (writtenBytes > step * 30 * MiB) step += 1;
-      await writer.write(step, piece.text);
-      written.update(piece.text);
-      writtenBytes += piece.bytes;
+      // A fresh string per write, as a child's stdout delivers them, so nothing is shared with the pool.
+      await writer.write(step, piece.toString("utf8"));
+      written.update(piece);
+      writtenBytes += piece.length;
       if (i % 64 === 0) peakRss = Math.max(peakRss, process.memoryUsage.rss());
     }
     await writer.flush();
@@ -93,16 +94,15 @@ export function describeLogWriterCases(ctx: StoreTestContext): void {
 }
 
 /** Output like a noisy build: lines of varied length, multi-byte characters, pieces from 40 B to 300 KB. */
-function outputPieces(): { text: string; bytes: number }[] {
-  const pieces: { text: string; bytes: number }[] = [];
+function outputPieces(): Buffer[] {
+  const pieces: Buffer[] = [];
   for (let i = 0; i < 61; i += 1) {
     const lineCount = i % 10 === 0 ? 4_000 : (i % 5) * 40 + 1;
     const lines: string[] = [];
     for (let line = 0; line < lineCount; line += 1) {
       lines.push(`[${i}:${line}] compiling módulo ${"x".repeat((line * 13 + i) % 60)} ✓ ${line % 9 === 0 ? "🚀" : ""}\n`);
     }
-    const text = lines.join("");
-    pieces.push({ text, bytes: Buffer.byteLength(text) });
+    pieces.push(Buffer.from(lines.join(""), "utf8"));
   }
   return pieces;
 }

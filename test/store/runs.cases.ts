@@ -21,9 +21,10 @@ export function describeMigrationCases(ctx: StoreTestContext): void {
   });
 
   it("reports a database it cannot open as STORE_FAILED", async () => {
+    // A directory path below the existing database file cannot be created (and /proc trips a Node mkdir bug).
     const config =
-      ctx.dialect === "sqlite"
-        ? { dialect: "sqlite" as const, path: "/proc/slipway-cannot-write-here/store.db" }
+      ctx.config.dialect === "sqlite"
+        ? { dialect: "sqlite" as const, path: `${ctx.config.path}/below-a-file/store.db` }
         : { dialect: "postgres" as const, connectionString: "postgres://nobody@127.0.0.1:1/none" };
     await expect(openStore(config)).rejects.toMatchObject({ name: "SlipwayError", code: "STORE_FAILED" });
   });

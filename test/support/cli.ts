@@ -153,3 +153,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 export function workflowPath(name: string): string {
   return `.github/workflows/${name}`;
 }
+
+/** The lines of a `slipway logs` output, to match whole lines: a script's own text also shows in its "Run" header. */
+export function lines(text: string): string[] {
+  return text.split("\n");
+}

@@ -33,6 +33,7 @@ async function printLogs(runArg: string, flags: LogsFlags): Promise<number> {
   const runId = Number(runArg);
   if (!Number.isInteger(runId) || runId < 1) throw new SlipwayError("USAGE", `'${runArg}' is not a run id (a positive whole number).`);
   const step = flags.step === undefined ? undefined : Number(flags.step);
+  if (step !== undefined && (!Number.isInteger(step) || step < 1)) throw new SlipwayError("USAGE", `--step expects a step number (1, 2, …), got '${flags.step}'.`);
   const context = await localContext(flags);
   const store = await openLocalStore(context.dataDir);
   try {

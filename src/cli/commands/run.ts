@@ -14,6 +14,7 @@ import { collect, loadSecrets, parseKeyValueFlags } from "../key-values";
 import { localContext, openLocalStore } from "../local-context";
 import { action, printJson } from "../output";
 import { LiveRunView } from "../render/live-view";
+import { RunInterrupts } from "../run-interrupts";
 import { printDryRun } from "../render/dry-run";
 import { runSummaryJson, printRunSummary } from "../render/run-summary";
 import { readFile } from "node:fs/promises";
@@ -111,21 +112,14 @@ async function executeSelected(
   const maxParallelJobs = flags.maxParallel ? Number(flags.maxParallel) : undefined;
   if (maxParallelJobs !== undefined && (!Number.isInteger(maxParallelJobs) || maxParallelJobs < 1)) throw new SlipwayError("USAGE", "--max-parallel expects a positive whole number.");
   const store = await openLocalStore(context.dataDir);
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write("\nCancelling the run… (press Ctrl-C again to stop at once)\n");
-    controller.abort(new Error("Cancelled by the user"));
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const interrupts = new RunInterrupts(store);
+  interrupts.start();
   const concurrency = new ConcurrencyGroups();
   try {
     const results: RecordedRun[] = await Promise.all(
       selected.map(async ({ workflow, event }) => {
         const run = await createRunRecord(store, { workflow, event, repoDir: context.repoDir, dataDir: context.dataDir });
+        interrupts.track(run.id);
         const view = flags.json ? undefined : new LiveRunView(`${workflow.name} · run ${run.id} · ${event.name} ${event.ref} @ ${event.sha.slice(0, 7)}`);
         view?.start();
         try {
@@ -138,7 +132,7 @@ async function executeSelected(
             vars,
             onlyJob: flags.job,
             maxParallelJobs,
-            signal: controller.signal,
+            signal: interrupts.controller.signal,
             listener: view,
             concurrency,
             keepWorkspaces: flags.keepWorkspaces,
@@ -156,11 +150,10 @@ async function executeSelected(
     } else {
       for (const result of results) printRunSummary(result);
     }
-    if (controller.signal.aborted) return 130;
+    if (interrupts.interrupted) return 130;
     return results.every((r) => r.result.conclusion === "success") ? 0 : 1;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    interrupts.stop();
     await store.close();
   }
 }

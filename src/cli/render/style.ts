@@ -57,6 +57,5 @@ export function renderTable(headers: string[], rows: string[][]): string {
 }
 
 function visibleLength(text: string): number {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[[0-9;]*m/g, "").length;
 }

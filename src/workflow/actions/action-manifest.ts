@@ -40,9 +40,12 @@ export async function readActionManifest(actionDir: string, displayDir: string):
   throw new SlipwayError("ACTION_NOT_FOUND", `Can't find 'action.yml' or 'action.yaml' under '${displayDir}'. Did you forget to run actions/checkout before running your local action?`);
 }
 
+const optionalPropertyMissing = /Required property is missing: (name|description)$/;
+
 export function parseActionManifest(file: string, content: string): ActionManifest {
   const result = parseAction({ name: file, content }, new NoOperationTraceWriter());
-  const errors = result.context.errors.getErrors();
+  // GitHub's runner requires neither `name` nor `description` (only the Marketplace does); the parser's schema does.
+  const errors = result.context.errors.getErrors().filter((e) => !optionalPropertyMissing.test(e.message));
   if (errors.length > 0 || !result.value) {
     throw new SlipwayError("ACTION_INVALID", `Invalid action manifest: ${errors.map((e) => e.message).join("; ") || file}`);
   }

@@ -16,10 +16,11 @@ export function githubContext(event: TriggerEvent, run: RunIdentity, job: string
   const [owner] = event.repository.split("/");
   return {
     event_name: event.name,
-    event: event.payload,
+    event: eventPayload(event),
     sha: event.sha,
     ref: event.ref,
-    ref_name: event.name === "pull_request" ? event.ref.replace(/^refs\//, "") : shortRefName(event.ref),
+    // GitHub: `<pr_number>/merge` for pull requests.
+    ref_name: event.name === "pull_request" ? event.ref.replace(/^refs\/pull\//, "") : shortRefName(event.ref),
     ref_type: isTag ? "tag" : "branch",
     ref_protected: false,
     head_ref: event.name === "pull_request" ? (event.headRef ?? "") : "",
@@ -41,6 +42,15 @@ export function githubContext(event: TriggerEvent, run: RunIdentity, job: string
     retention_days: "90",
     action: "",
   };
+}
+
+/** `github.event`: the payload; for workflow_dispatch its `inputs` are the resolved inputs as strings, as GitHub sends them. */
+function eventPayload(event: TriggerEvent): JsonObject {
+  if (event.name !== "workflow_dispatch" || event.inputs === undefined) return event.payload;
+  const given = event.payload.inputs;
+  const inputs: JsonObject = typeof given === "object" && given !== null && !Array.isArray(given) ? { ...given } : {};
+  for (const [name, value] of Object.entries(event.inputs)) inputs[name] = String(value);
+  return { ...event.payload, inputs };
 }
 
 export function runnerContext(tempDir: string, toolCache: string, debug: boolean): JsonObject {
@@ -69,6 +79,7 @@ export function defaultStepEnvironment(github: JsonObject, runner: JsonObject): 
     GITHUB_HEAD_REF: text(github.head_ref),
     GITHUB_BASE_REF: text(github.base_ref),
     GITHUB_EVENT_NAME: text(github.event_name),
+    GITHUB_EVENT_PATH: text(github.event_path),
     GITHUB_REPOSITORY: text(github.repository),
     GITHUB_REPOSITORY_OWNER: text(github.repository_owner),
     GITHUB_ACTOR: text(github.actor),

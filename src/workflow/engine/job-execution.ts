@@ -31,7 +31,7 @@ export class JobExecution {
   readonly posts: PostStep[] = [];
   /** Worktrees checked out by this job, removed when it ends. */
   readonly worktrees: string[] = [];
-  readonly controller = new AbortController();
+  private stepController = new AbortController();
   failed = false;
   cancelled = false;
   private nextStepNumber = 1;
@@ -45,8 +45,18 @@ export class JobExecution {
     private readonly listener: RunListener,
   ) {}
 
+  /** Aborts the step running now (cancellation, job timeout). */
+  get controller(): AbortController {
+    return this.stepController;
+  }
+
+  /**
+   * The signal for a step that starts now. A cancellation stops the step that was running; steps that
+   * run afterwards (`if: always()`, `cancelled()`, post steps) get a fresh signal, as on GitHub.
+   */
   get signal(): AbortSignal {
-    return this.controller.signal;
+    if (this.stepController.signal.aborted) this.stepController = new AbortController();
+    return this.stepController.signal;
   }
 
   /** hashFiles() over this job's workspace. */
@@ -76,7 +86,7 @@ export class JobExecution {
     if (this.cancelled) return;
     this.cancelled = true;
     this.state.message ??= reason;
-    this.controller.abort(new Error(reason));
+    this.stepController.abort(new Error(reason));
   }
 
   newStep(name: string): StepState {

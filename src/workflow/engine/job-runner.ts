@@ -14,7 +14,7 @@ import type { JobState, RunListener } from "./run-listener";
 import type { RunOptions } from "./run-options";
 import { evaluateEnvMap, executeStepBody, shouldRunStep, stepDisplayName, stepContexts, stepTimeoutMs } from "./step-runner";
 import type { StepScope } from "./step-scope";
-import { createJobDirectories, removeWorktrees } from "./workspace";
+import { createJobDirectories, removeWorktrees, writeEventFile } from "./workspace";
 
 export interface JobInstance {
   def: JobDefinition;
@@ -32,6 +32,7 @@ export async function runJob(options: RunOptions, instance: JobInstance, listene
   const masker = new SecretMasker();
   for (const value of Object.values(options.secrets ?? {})) masker.add(value);
   const github = { ...(instance.runContexts.github as JsonObject), ...githubContext(options.event, runIdentity(options), def.id, dirs.workspace) };
+  github.event_path = await writeEventFile(dirs.temp, github.event ?? {});
   const contexts: ExpressionContexts = {
     ...instance.runContexts,
     github,
@@ -62,6 +63,8 @@ export async function runJob(options: RunOptions, instance: JobInstance, listene
     for (const stepDef of def.steps) await runTopLevelStep(execution, scope, stepDef);
     await runPostSteps(execution);
     state.outputs = evaluateJobOutputs(execution, def, scope);
+    // The environment's url may use the steps context (`url: ${{ steps.deploy.outputs.url }}`): GitHub evaluates it at the end.
+    if (def.environment !== undefined) state.environment = evaluateEnvironment(def, stepContexts(execution, scope, {})) ?? state.environment;
   } catch (error) {
     execution.failed = true;
     state.message = describeError(error);
@@ -101,7 +104,7 @@ function evaluateEnvironment(def: JobDefinition, contexts: JsonObject): { name: 
   const value = evaluateTemplate(def.environment ?? null, contexts);
   if (typeof value === "string") return value ? { name: value } : undefined;
   if (value && typeof value === "object" && !Array.isArray(value) && typeof value.name === "string") {
-    return { name: value.name, url: typeof value.url === "string" ? value.url : undefined };
+    return { name: value.name, url: typeof value.url === "string" && value.url !== "" ? value.url : undefined };
   }
   return undefined;
 }

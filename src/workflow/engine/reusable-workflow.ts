@@ -29,6 +29,8 @@ export async function runReusableWorkflowJob(scope: SchedulerScope, job: JobDefi
     const github = { ...(contexts.github as JsonObject), workflow: callee.name };
     const runContexts = { ...scope.runContexts, github, inputs, secrets, env: {} };
     const nested = await runJobGraph({ ...scope, workflow: callee, runContexts, keyPrefix: `${scope.keyPrefix}${job.id} / ` });
+    // The called workflow's jobs are jobs of this run (`build / image`), as GitHub lists them.
+    states.push(...nested.jobs);
     const jobsContext: JsonObject = {};
     for (const [id, r] of nested.results) jobsContext[id] = { result: r.result, outputs: r.outputs };
     const outputs: Record<string, string> = {};

@@ -140,7 +140,6 @@ async function runJobGroup(
     await finishWithoutRunning(scope, state, "failure", `Error when evaluating 'strategy' for job '${job.id}': ${describeError(error)}`, states);
     return { result: "failure", outputs: {}, failsRun: true };
   }
-  const continueOnError = evaluateContinueOnError(job, contexts);
   const isMatrix = job.strategy?.matrix !== undefined;
   const instances = combinations.map((matrix) => {
     const key = isMatrix ? matrixJobName(job.id, matrix) : job.id;
@@ -177,7 +176,10 @@ async function runJobGroup(
           signal,
         );
         Object.assign(outputs, finished.outputs);
-        conclusions.push(finished.conclusion ?? "failure");
+        // continue-on-error may depend on the matrix (`${{ matrix.experimental }}`): evaluated per instance.
+        const continueOnError = evaluateContinueOnError(job, { ...contexts, matrix: state.matrix });
+        // GitHub reports a job that failed with continue-on-error as `success` to `needs` and the run.
+        conclusions.push(finished.conclusion === "failure" && continueOnError ? "success" : (finished.conclusion ?? "failure"));
         if (finished.conclusion === "failure" && failFast && !continueOnError && instances.length > 1) strategyController.abort();
       } finally {
         releaseRun();
@@ -186,7 +188,7 @@ async function runJobGroup(
     }),
   );
   const result = combineConclusions(conclusions);
-  return { result, outputs, failsRun: !(result === "failure" && continueOnError) };
+  return { result, outputs, failsRun: true };
 }
 
 function evaluateContinueOnError(job: JobDefinition, contexts: JsonObject): boolean {

@@ -21,7 +21,14 @@ export interface StepResult {
 
 /** Contexts a step's expressions see: the scope's, with `env` including GITHUB_ENV additions and the step's own env. */
 export function stepContexts(execution: JobExecution, scope: StepScope, stepEnv: Record<string, string>): JsonObject {
-  return { ...scope.contexts, env: { ...scope.env, ...execution.addedEnv, ...stepEnv }, steps: scope.stepsContext } as JsonObject;
+  const job = { ...((scope.contexts.job ?? {}) as JsonObject), status: jobStatus(execution) };
+  return { ...scope.contexts, env: { ...scope.env, ...execution.addedEnv, ...stepEnv }, steps: scope.stepsContext, job } as JsonObject;
+}
+
+/** `job.status` as the job stands now: a failure outranks a cancellation, as in the job's conclusion. */
+function jobStatus(execution: JobExecution): string {
+  if (execution.failed) return "failure";
+  return execution.cancelled ? "cancelled" : "success";
 }
 
 export function evaluateEnvMap(value: TemplateValue, contexts: JsonObject, status: StatusFunctions): Record<string, string> {

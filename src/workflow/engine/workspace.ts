@@ -1,10 +1,11 @@
 /** Per-job directories (workspace, temp) and git worktree checkouts of the run's commit. */
 
 import { execFile } from "node:child_process";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { SlipwayError } from "../../core/errors";
+import type { JsonValue } from "../../core/json";
 
 const run = promisify(execFile);
 
@@ -25,6 +26,15 @@ export async function createJobDirectories(dataDir: string, runId: number, jobKe
   const dirs = { root, workspace: join(root, "workspace"), temp: join(root, "temp"), toolCache: join(dataDir, "tool-cache") };
   await Promise.all([mkdir(dirs.workspace, { recursive: true }), mkdir(dirs.temp, { recursive: true }), mkdir(dirs.toolCache, { recursive: true })]);
   return dirs;
+}
+
+/** The event payload as a file, for GITHUB_EVENT_PATH (`$RUNNER_TEMP/_github_workflow/event.json`, as on GitHub). */
+export async function writeEventFile(tempDir: string, payload: JsonValue): Promise<string> {
+  const dir = join(tempDir, "_github_workflow");
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, "event.json");
+  await writeFile(path, JSON.stringify(payload, null, 2));
+  return path;
 }
 
 // git serialises worktree bookkeeping badly under concurrency: one operation per repository at a time.

@@ -4,6 +4,7 @@ import { isBasicExpression, isBoolean, isMapping, isNumber, isSequence, isString
 import type { TemplateToken } from "@actions/workflow-parser/templates/tokens/template-token";
 import type { MappingToken } from "@actions/workflow-parser/templates/tokens/mapping-token";
 import { TokenType } from "@actions/workflow-parser/templates/tokens/types";
+import { expressionOfToken } from "./multiline-expression";
 import { Expression, type SourceLocation, type TemplateMap, type TemplateValue } from "../model";
 
 export type { TemplateToken, MappingToken };
@@ -72,7 +73,7 @@ function literalOf(token: TemplateToken): string | number | boolean | null | und
 /** Any token as a TemplateValue; expressions become `Expression`s located at their token. */
 export function templateValueOf(file: string, token: TemplateToken | undefined): TemplateValue {
   if (token === undefined) return null;
-  if (isBasicExpression(token)) return new Expression(token.expression, locationOf(file, token));
+  if (isBasicExpression(token)) return new Expression(expressionOfToken(token), locationOf(file, token));
   if (isSequence(token)) return itemsOf(token).map((item) => templateValueOf(file, item));
   if (isMapping(token)) return templateMapOf(file, token);
   return literalOf(token) ?? null;

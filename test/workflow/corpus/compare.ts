@@ -82,7 +82,9 @@ function compareJob(where: string, expected: JobExpectation, actual: ObservedJob
   compareRecords(`${where}.outputs`, expected.outputs ?? {}, actual.outputs, options, problems);
   if (expected.environment) {
     const env = actual.environment;
-    if (env?.name !== expected.environment.name || env.url !== expected.environment.url) problems.push(`${where}.environment: expected ${JSON.stringify(expected.environment)}, got ${JSON.stringify(env)}`);
+    const url = expected.environment.url;
+    const urlMatches = url === undefined ? env?.url === undefined : valueMatches(url, env?.url, options.placeholders);
+    if (env?.name !== expected.environment.name || !urlMatches) problems.push(`${where}.environment: expected ${JSON.stringify(expected.environment)}, got ${JSON.stringify(env)}`);
   }
   if (expected.message !== undefined && !(actual.message ?? "").includes(expected.message)) problems.push(`${where}.message: expected to contain ${JSON.stringify(expected.message)}, got ${JSON.stringify(actual.message)}`);
   const steps = expected.steps ?? [];

@@ -1,0 +1,40 @@
+/** Reads commits (with changed paths when asked) in one streaming `git log` over a range. */
+
+import { spawn } from "node:child_process";
+import { SlipwayError } from "../core/errors";
+import { parseConventionalCommit, type ConventionalCommit } from "./conventional-commit";
+import { historyFormat, HistoryStreamParser } from "./history-stream";
+
+export interface HistoryRange {
+  /** The commit to release (a SHA). */
+  head: string;
+  /** Commits reachable from these are left out (their history was released before). */
+  exclude: string[];
+  /** Ask git for changed paths (needed to tell services apart in a monorepo). */
+  withFiles: boolean;
+}
+
+/** Commits newest first, parsed as they stream from git. */
+export function readHistory(repoDir: string, range: HistoryRange): Promise<ConventionalCommit[]> {
+  const args = ["-c", "log.showSignature=false", "log", historyFormat, "-z"];
+  // --no-renames: a rename is a delete plus an add, so a move out of a service still counts for it (and it is ~3× faster).
+  if (range.withFiles) args.push("--name-only", "--no-renames");
+  args.push(range.head, ...range.exclude.map((sha) => `^${sha}`), "--");
+  const commits: ConventionalCommit[] = [];
+  const parser = new HistoryStreamParser((raw) => commits.push(parseConventionalCommit(raw)));
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, { cwd: repoDir, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => parser.push(chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.once("error", (error) => reject(new SlipwayError("GIT_FAILED", `git log: ${error.message}`)));
+    child.once("close", (code) => {
+      if (code !== 0) {
+        reject(new SlipwayError("GIT_FAILED", `git ${args.join(" ")}: ${stderr.trim() || `exit ${code}`}`));
+        return;
+      }
+      parser.end();
+      resolve(commits);
+    });
+  });
+}

@@ -1,0 +1,49 @@
+/** Repository facts for a release in parallel git calls: the head commit and branch, tags, the origin URL. */
+
+import { git, gitMaybe } from "../git/git-cli";
+import type { TagRef } from "./release-tags";
+
+export interface RepositoryFacts {
+  headSha: string;
+  /** Short branch name, or undefined when HEAD is detached or another commit was asked for. */
+  branch?: string;
+  tags: TagRef[];
+  /** Tags whose commit is in the head's history. */
+  mergedTags: Set<string>;
+  originUrl?: string;
+}
+
+export async function readRepositoryFacts(repoDir: string, head: string, wantOrigin: boolean): Promise<RepositoryFacts> {
+  const [revParse, tagList, mergedList, origin] = await Promise.all([
+    git(["rev-parse", `${head}^{commit}`, "--abbrev-ref", "HEAD"], repoDir),
+    git(["for-each-ref", "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)", "refs/tags"], repoDir),
+    git(["for-each-ref", `--merged=${head}`, "--format=%(refname:strip=2)", "refs/tags"], repoDir),
+    wantOrigin ? gitMaybe(["config", "--get", "remote.origin.url"], repoDir) : Promise.resolve(undefined),
+  ]);
+  const [headSha, currentBranch] = revParse.trim().split("\n");
+  const tags: TagRef[] = [];
+  for (const line of tagList.split("\n")) {
+    if (!line) continue;
+    const [name, object, peeled] = line.split("\0");
+    tags.push({ name, commit: peeled || object });
+  }
+  const isHead = head === "HEAD";
+  return {
+    headSha,
+    branch: isHead && currentBranch && currentBranch !== "HEAD" ? currentBranch : undefined,
+    tags,
+    mergedTags: new Set(mergedList.split("\n").filter(Boolean)),
+    originUrl: origin?.trim() || undefined,
+  };
+}
+
+/** `git@host:org/repo.git` and `https://host/org/repo.git` → `https://host/org/repo`; local paths give nothing. */
+export function webUrlFromRemote(remote: string | undefined): string | undefined {
+  if (!remote) return undefined;
+  const scp = /^[\w.-]+@([\w.-]+):(.+?)(?:\.git)?\/?$/.exec(remote);
+  if (scp) return `https://${scp[1]}/${scp[2]}`;
+  const url = /^(https?):\/\/(?:[^@/]+@)?([^/]+)\/(.+?)(?:\.git)?\/?$/.exec(remote);
+  if (url) return `${url[1]}://${url[2]}/${url[3]}`;
+  const ssh = /^ssh:\/\/(?:[^@/]+@)?([^/:]+)(?::\d+)?\/(.+?)(?:\.git)?\/?$/.exec(remote);
+  return ssh ? `https://${ssh[1]}/${ssh[2]}` : undefined;
+}

@@ -1,0 +1,103 @@
+/** `planRelease`: for each service, the next version, tag and changelog, from tags and one `git log`. */
+
+import { basename } from "node:path";
+import { SlipwayError } from "../core/errors";
+import { git } from "../git/git-cli";
+import type { ConventionalCommit } from "./conventional-commit";
+import { readHistory } from "./git-history";
+import { readRepositoryFacts, webUrlFromRemote } from "./git-refs";
+import { channelForBranch, isSingleService, tagPrefixFor, type ServiceConfig } from "./release-config";
+import { loadReleaseConfig } from "./release-config-file";
+import type { PlanReleaseOptions, ReleasePlan } from "./release-plan";
+import { serviceTagState, type ServiceTagState } from "./release-tags";
+import { planService } from "./service-plan";
+
+interface ServiceContext {
+  service: ServiceConfig;
+  tagPrefix: string;
+  tags: ServiceTagState;
+}
+
+export async function planRelease(repoDir: string, options: PlanReleaseOptions = {}): Promise<ReleasePlan[]> {
+  const head = options.head ?? "HEAD";
+  const config = options.config ?? (await loadReleaseConfig(repoDir, head));
+  const facts = await readRepositoryFacts(repoDir, head, !config.repositoryUrl);
+  const single = isSingleService(config.services);
+  const services = selectServices(config.services.map((s) => (s.name ? s : { ...s, name: basename(repoDir) })), options.services);
+  const channel = channelForBranch(options.branch ?? facts.branch, config.prerelease, options.prerelease);
+  const contexts: ServiceContext[] = services.map((service) => {
+    const tagPrefix = tagPrefixFor(service, single);
+    return { service, tagPrefix, tags: serviceTagState(facts.tags, facts.mergedTags, tagPrefix, channel) };
+  });
+  const exclude = await sharedBoundary(repoDir, contexts);
+  const history = await readHistory(repoDir, { head: facts.headSha, exclude, withFiles: !single });
+  const bySha = new Map(history.map((commit) => [commit.sha, commit]));
+  const date = (options.date ?? new Date()).toISOString().slice(0, 10);
+  const repositoryUrl = config.repositoryUrl ?? webUrlFromRemote(facts.originUrl);
+  return contexts.map(({ service, tagPrefix, tags }) => {
+    const stableBoundary = ancestorsWithin(bySha, tags.latestStable?.commit);
+    const releaseCommit = channel ? tags.latestRelease?.commit : tags.latestStable?.commit;
+    const releaseBoundary = releaseCommit === tags.latestStable?.commit ? stableBoundary : ancestorsWithin(bySha, releaseCommit);
+    const inService = touchesPath(service.path);
+    const sinceStable = history.filter((commit) => !stableBoundary.has(commit.sha) && inService(commit));
+    const sinceRelease = releaseBoundary === stableBoundary ? sinceStable : sinceStable.filter((commit) => !releaseBoundary.has(commit.sha));
+    return planService({
+      service: service.name,
+      path: service.path,
+      tagPrefix,
+      tags,
+      sinceStable,
+      sinceRelease,
+      channel,
+      firstVersion: service.firstVersion ?? config.firstVersion,
+      preMajor: config.preMajor,
+      onVersionTaken: config.onVersionTaken,
+      headSha: facts.headSha,
+      date,
+      repositoryUrl,
+      changelogPath: service.path === "." ? config.changelogFile : `${service.path}/${config.changelogFile}`,
+    });
+  });
+}
+
+function selectServices(services: ServiceConfig[], wanted: string[] | undefined): ServiceConfig[] {
+  if (!wanted || wanted.length === 0) return services;
+  const unknown = wanted.filter((name) => !services.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    throw new SlipwayError("USAGE", `Unknown service ${unknown.map((n) => `'${n}'`).join(", ")}; services: ${services.map((s) => s.name).join(", ")}.`);
+  }
+  return services.filter((s) => wanted.includes(s.name));
+}
+
+/** Commits reachable from every service's latest stable tag are released for all: git can skip them. */
+async function sharedBoundary(repoDir: string, contexts: ServiceContext[]): Promise<string[]> {
+  const commits = new Set<string>();
+  for (const { tags } of contexts) {
+    if (!tags.latestStable) return [];
+    commits.add(tags.latestStable.commit);
+  }
+  if (commits.size <= 1) return [...commits];
+  const base = (await git(["merge-base", "--octopus", ...commits], repoDir).catch(() => "")).trim();
+  return base ? [base] : [];
+}
+
+/** The tip and its ancestors among the loaded commits (older ones were never loaded). */
+function ancestorsWithin(bySha: Map<string, ConventionalCommit>, tip: string | undefined): Set<string> {
+  const seen = new Set<string>();
+  if (!tip) return seen;
+  const stack = [tip];
+  while (stack.length > 0) {
+    const sha = stack.pop() as string;
+    const commit = bySha.get(sha);
+    if (!commit || seen.has(sha)) continue;
+    seen.add(sha);
+    for (const parent of commit.parents) stack.push(parent);
+  }
+  return seen;
+}
+
+function touchesPath(path: string): (commit: ConventionalCommit) => boolean {
+  if (path === ".") return () => true;
+  const prefix = `${path}/`;
+  return (commit) => commit.files.some((file) => file === path || file.startsWith(prefix));
+}
