@@ -6,6 +6,9 @@ import { registerLogsCommand } from "./commands/logs";
 import { registerRunCommand } from "./commands/run";
 import { registerRunsCommand } from "./commands/runs";
 import { registerSchemaCommand } from "./commands/schema";
+import { registerUpCommand } from "./commands/up";
+import { registerRepoCommand } from "./commands/repo";
+import { registerDispatchCommand } from "./commands/dispatch";
 
 declare const SLIPWAY_VERSION: string;
 
@@ -18,11 +21,14 @@ export function buildProgram(): Command {
     // Unknown commands or options and missing arguments are usage errors: exit 2, as our own USAGE errors do.
     // Set before the commands are added, so that they inherit it.
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+  registerUpCommand(program);
   registerRunCommand(program);
   registerRunsCommand(program);
   registerLogsCommand(program);
   registerLintCommand(program);
   registerSchemaCommand(program);
+  registerRepoCommand(program);
+  registerDispatchCommand(program);
   return program;
 }
 

@@ -20,6 +20,12 @@ export const errorCatalog = {
   STORE_FAILED: { status: 500 },
   CONFIG_INVALID: { status: 400 },
   USAGE: { status: 400, hint: "`slipway --help` lists the commands and their flags." },
+  UNAUTHENTICATED: { status: 401, hint: "Send a token: `Authorization: Bearer <token>` (git: the token as the password)." },
+  FORBIDDEN: { status: 403 },
+  NOT_FOUND: { status: 404 },
+  CONFLICT: { status: 409 },
+  REQUEST_INVALID: { status: 400 },
+  SERVER_UNREACHABLE: { status: 503, hint: "Is `slipway up` running, and are SLIPWAY_URL and SLIPWAY_TOKEN right?" },
   CANCELLED: { status: 409 },
   INTERNAL: { status: 500 },
 } as const satisfies Record<string, ErrorSpec>;

@@ -67,7 +67,7 @@ export class BlobStore {
     const handle = await open(path, "r").catch(() => {
       throw new OciError("BLOB_UNKNOWN", `blob unknown to registry: ${digest}`, { detail: { digest } });
     });
-    return createReadStream(path, { fd: handle.fd, start: range?.start, end: range?.end, autoClose: true });
+    return createReadStream(path, { fd: handle, start: range?.start, end: range?.end, autoClose: true });
   }
 
   async readBytes(digest: string): Promise<Buffer> {

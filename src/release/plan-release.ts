@@ -23,7 +23,7 @@ export async function planRelease(repoDir: string, options: PlanReleaseOptions =
   const config = options.config ?? (await loadReleaseConfig(repoDir, head));
   const facts = await readRepositoryFacts(repoDir, head, !config.repositoryUrl);
   const single = isSingleService(config.services);
-  const services = selectServices(config.services.map((s) => (s.name ? s : { ...s, name: basename(repoDir) })), options.services);
+  const services = selectServices(config.services.map((s) => (s.name ? s : { ...s, name: options.rootServiceName ?? basename(repoDir) })), options.services);
   const channel = channelForBranch(options.branch ?? facts.branch, config.prerelease, options.prerelease);
   const contexts: ServiceContext[] = services.map((service) => {
     const tagPrefix = tagPrefixFor(service, single);

@@ -65,6 +65,8 @@ export interface PlanReleaseOptions {
   prerelease?: string;
   /** Release date for changelog headings; default now. */
   date?: Date;
+  /** Name of a root service the configuration leaves unnamed; default the repository directory's name. */
+  rootServiceName?: string;
   /** Overrides the configuration file (tests, the built-in action). */
   config?: ReleaseConfig;
 }

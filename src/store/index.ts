@@ -11,3 +11,7 @@ export type {
 export type { LogChunk, LogReadOptions, LogRepository } from "./log-repository";
 export { BufferedLogWriter, type BufferedLogWriterOptions } from "./log-writer";
 export type { EventLog, EventQuery, EventRecord, NewEvent } from "./event-log";
+export { AccountRepository, hashToken, type IssuedToken, type UserRecord } from "./account-repository";
+export { RepoRepository, type NewPush, type NewRepo, type PushRecord, type RepoRecord } from "./repo-repository";
+export type { RepoRole } from "./schema";
+export { CheckRepository, type CheckRecord } from "./check-repository";

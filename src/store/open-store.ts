@@ -8,6 +8,9 @@ import { SqlEventLog, type EventLog } from "./event-log";
 import { SqlLogRepository, type LogRepository } from "./log-repository";
 import { migrationProvider } from "./migrations/index";
 import { SqlRunRepository, type RunRepository } from "./run-repository";
+import { AccountRepository } from "./account-repository";
+import { RepoRepository } from "./repo-repository";
+import { CheckRepository } from "./check-repository";
 import type { Database, StoreDialect } from "./schema";
 import { asStoreError } from "./store-operation";
 
@@ -18,6 +21,9 @@ export interface StoreSession {
   readonly runs: RunRepository;
   readonly logs: LogRepository;
   readonly events: EventLog;
+  readonly accounts: AccountRepository;
+  readonly repos: RepoRepository;
+  readonly checks: CheckRepository;
 }
 
 export interface Store extends StoreSession {
@@ -75,6 +81,9 @@ function createSession(db: Kysely<Database>, dialect: StoreDialect, clock: Clock
     runs: new SqlRunRepository(db, clock),
     logs: new SqlLogRepository(db, clock),
     events: new SqlEventLog(db, dialect, clock),
+    accounts: new AccountRepository(db, clock),
+    repos: new RepoRepository(db, clock),
+    checks: new CheckRepository(db, clock),
   };
 }
 

@@ -106,6 +106,122 @@ export interface Database {
   log_chunks: LogChunksTable;
   annotations: AnnotationsTable;
   events: EventsTable;
+  users: UsersTable;
+  tokens: TokensTable;
+  repos: ReposTable;
+  repo_members: RepoMembersTable;
+  pushes: PushesTable;
+  checks: ChecksTable;
+  pull_requests: PullRequestsTable;
+  reviews: ReviewsTable;
+  branch_protections: BranchProtectionsTable;
 }
 
 export type StoreDialect = "sqlite" | "postgres";
+
+/** SQLite has no boolean: 0 or 1 in both dialects. */
+export type Flag = 0 | 1;
+
+export interface UsersTable {
+  id: Generated<number>;
+  name: string;
+  is_admin: Flag;
+  created_at: EpochMs;
+}
+
+export interface TokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  created_at: EpochMs;
+  last_used_at: EpochMs | null;
+}
+
+export interface ReposTable {
+  id: Generated<number>;
+  owner: string;
+  name: string;
+  is_public: Flag;
+  default_branch: string;
+  branch_patterns_json: JsonText;
+  mirror_url: string | null;
+  webhook_secret: string | null;
+  created_by: number | null;
+  created_at: EpochMs;
+}
+
+export type RepoRole = "admin" | "maintainer" | "developer" | "viewer";
+
+export interface RepoMembersTable {
+  repo_id: number;
+  user_id: number;
+  role: RepoRole;
+}
+
+export interface PushesTable {
+  id: Generated<number>;
+  repo_id: number;
+  ref: string;
+  before_sha: string;
+  after_sha: string;
+  pusher: string;
+  forced: Flag;
+  commits_json: JsonText;
+  changed_paths_json: JsonText;
+  created_at: EpochMs;
+  processed_at: EpochMs | null;
+}
+
+export type CheckStatus = "queued" | "in_progress" | "completed";
+
+export interface ChecksTable {
+  id: Generated<number>;
+  repo_id: number;
+  sha: string;
+  name: string;
+  run_id: number | null;
+  status: CheckStatus;
+  conclusion: Conclusion | null;
+  updated_at: EpochMs;
+}
+
+export type PullRequestState = "open" | "closed" | "merged";
+
+export interface PullRequestsTable {
+  id: Generated<number>;
+  repo_id: number;
+  number: number;
+  title: string;
+  body: string;
+  source_branch: string;
+  target_branch: string;
+  head_sha: string;
+  author_id: number;
+  state: PullRequestState;
+  merge_method: string | null;
+  merged_sha: string | null;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+export type ReviewState = "approved" | "changes_requested" | "commented";
+
+export interface ReviewsTable {
+  id: Generated<number>;
+  pull_request_id: number;
+  user_id: number;
+  state: ReviewState;
+  body: string;
+  commit_sha: string;
+  dismissed: Flag;
+  created_at: EpochMs;
+}
+
+export interface BranchProtectionsTable {
+  repo_id: number;
+  branch: string;
+  required_checks_json: JsonText;
+  required_approvals: number;
+  require_up_to_date: Flag;
+}

@@ -3,8 +3,7 @@
 import type { Command } from "commander";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SlipwayError } from "../../core/errors";
-import type { Store } from "../../store";
-import { localContext, openLocalStore } from "../local-context";
+import { openRunSource, type RunSource } from "../run-source";
 import { action } from "../output";
 import { stateSymbol, styleFor } from "../render/style";
 
@@ -34,21 +33,20 @@ async function printLogs(runArg: string, flags: LogsFlags): Promise<number> {
   if (!Number.isInteger(runId) || runId < 1) throw new SlipwayError("USAGE", `'${runArg}' is not a run id (a positive whole number).`);
   const step = flags.step === undefined ? undefined : Number(flags.step);
   if (step !== undefined && (!Number.isInteger(step) || step < 1)) throw new SlipwayError("USAGE", `--step expects a step number (1, 2, …), got '${flags.step}'.`);
-  const context = await localContext(flags);
-  const store = await openLocalStore(context.dataDir);
+  const source = await openRunSource(flags);
   try {
-    return await streamLogs(store, runId, { job: flags.job, step, follow: flags.follow === true });
+    return await streamLogs(source, runId, { job: flags.job, step, follow: flags.follow === true });
   } finally {
-    await store.close();
+    await source.close();
   }
 }
 
-async function streamLogs(store: Store, runId: number, options: { job?: string; step?: number; follow: boolean }): Promise<number> {
+async function streamLogs(source: RunSource, runId: number, options: { job?: string; step?: number; follow: boolean }): Promise<number> {
   const style = styleFor(process.stdout);
   const positions = new Map<number, number>();
   const announced = new Set<number>();
   for (;;) {
-    const run = await store.runs.getRun(runId);
+    const run = await source.getRun(runId);
     if (!run) throw new SlipwayError("RUN_NOT_FOUND", `There is no run ${runId}.`);
     const jobs = run.jobs.filter((j) => !options.job || j.jobId === options.job || j.jobKey === options.job || j.name === options.job);
     if (options.job && jobs.length === 0 && run.status === "completed") {
@@ -57,7 +55,7 @@ async function streamLogs(store: Store, runId: number, options: { job?: string; 
     for (const job of jobs) {
       let after = positions.get(job.id) ?? 0;
       for (;;) {
-        const chunks = await store.logs.read(job.id, { afterSeq: after, limit: 200 });
+        const chunks = await source.readLogs(runId, job.id, after, 200);
         if (chunks.length === 0) break;
         for (const chunk of chunks) {
           if (!announced.has(job.id)) {

@@ -1,7 +1,7 @@
 /** `slipway runs`: the recorded runs, newest first. */
 
 import type { Command } from "commander";
-import { localContext, openLocalStore } from "../local-context";
+import { openRunSource } from "../run-source";
 import { action, printJson } from "../output";
 import { formatDuration, renderTable, stateLabel, stateSymbol, styleFor } from "../render/style";
 import { SlipwayError } from "../../core/errors";
@@ -29,10 +29,9 @@ export function registerRunsCommand(program: Command): void {
 async function listRuns(flags: RunsFlags): Promise<number> {
   const limit = Number(flags.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new SlipwayError("USAGE", "--limit expects a positive whole number.");
-  const context = await localContext(flags);
-  const store = await openLocalStore(context.dataDir);
+  const source = await openRunSource(flags);
   try {
-    const runs = await store.runs.listRuns({ limit, workflowFile: flags.workflow });
+    const runs = await source.listRuns({ limit, workflowFile: flags.workflow });
     if (flags.json) {
       printJson(runs);
       return 0;
@@ -55,6 +54,6 @@ async function listRuns(flags: RunsFlags): Promise<number> {
     process.stdout.write(`${renderTable(["RUN", "STATE", "WORKFLOW", "EVENT", "REF", "SHA", "DURATION", "CREATED"], rows)}\n`);
     return 0;
   } finally {
-    await store.close();
+    await source.close();
   }
 }

@@ -150,6 +150,7 @@ async function runJobGroup(
     states.push(state);
     await scope.listener.jobQueued?.(state);
   }
+  const decidedAfterCancel = scope.signal.aborted;
   const strategyController = new AbortController();
   const strategySemaphore = new Semaphore(Number.isFinite(maxParallel) ? maxParallel : instances.length || 1);
   const outputs: Record<string, string> = {};
@@ -159,15 +160,17 @@ async function runJobGroup(
       const releaseStrategy = await strategySemaphore.acquire();
       const releaseRun = await scope.semaphore.acquire();
       try {
-        if (strategyController.signal.aborted) {
+        const cancelledWhileQueued = scope.signal.aborted && !decidedAfterCancel;
+        if (strategyController.signal.aborted || cancelledWhileQueued) {
           state.status = "completed";
           state.conclusion = "cancelled";
-          state.message = "Cancelled by fail-fast: another matrix job failed.";
+          state.message = cancelledWhileQueued ? "The run was cancelled." : "Cancelled by fail-fast: another matrix job failed.";
           await scope.listener.jobFinished?.(state);
           conclusions.push("cancelled");
           return;
         }
-        const signal = AbortSignal.any([scope.signal, strategyController.signal]);
+        // A job whose `if:` chose to run after the run was cancelled (always(), cancelled()) runs to its end.
+        const signal = decidedAfterCancel ? strategyController.signal : AbortSignal.any([scope.signal, strategyController.signal]);
         const strategy = { "fail-fast": failFast, "job-index": index, "job-total": instances.length, "max-parallel": Number.isFinite(maxParallel) ? maxParallel : instances.length };
         const finished = await runJob(
           scope.options,

@@ -37,7 +37,7 @@ export function tokenMapAuth(tokens: Record<string, string>, readers: string[] =
 export async function startTestRegistry(options: { maxUploadBytes?: number; dir?: string } = {}): Promise<TestRegistry> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "slipway-registry-")));
   const store = await OciStore.open(dir);
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, forceCloseConnections: true });
   await app.register(registryPlugin, { store, auth: tokenMapAuth({ "secret-token": "admin", "read-token": "reader" }, ["reader"]), maxUploadBytes: options.maxUploadBytes });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();

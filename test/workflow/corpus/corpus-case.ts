@@ -76,7 +76,7 @@ export interface CaseRun {
   event: CaseEvent;
   secrets?: Record<string, string>;
   vars?: Record<string, string>;
-  /** Start while the previous run is still in progress (once one of its jobs has started). */
+  /** Start while the previous run is still in progress (once one of its steps has started). */
   overlapPrevious?: boolean;
   /** Keyed by workflow file name, e.g. `ci.yml`. */
   workflows: Record<string, WorkflowExpectation>;
@@ -87,6 +87,7 @@ export interface CaseGit {
   commits?: { message: string; files: Record<string, string> }[];
   /** Branches created at HEAD after all commits. */
   branches?: string[];
+  /** `name` (at HEAD) or `name@rev`, e.g. `v0.1.0@HEAD~1`. */
   tags?: string[];
 }
 

@@ -27,7 +27,10 @@ export async function prepareCase(corpusCase: CorpusCase): Promise<PreparedCase>
     await repo.commitAll(commit.message);
   }
   for (const branch of corpusCase.git?.branches ?? []) await repo.branch(branch);
-  for (const tag of corpusCase.git?.tags ?? []) await repo.tag(tag);
+  for (const spec of corpusCase.git?.tags ?? []) {
+    const [name = spec, at = "HEAD"] = spec.split("@");
+    await repo.tag(name, at);
+  }
   const loaded = await loadWorkflows(repo.dir);
   const errors = loaded.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) throw new Error(`${corpusCase.id}: workflows have errors:\n${errors.map(formatDiagnostic).join("\n")}`);

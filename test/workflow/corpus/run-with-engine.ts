@@ -18,10 +18,10 @@ class CollectingListener implements RunListener {
   readonly logs = new Map<string, Map<number, string[]>>();
   readonly annotations = new Map<string, Annotation[]>();
   private startedResolve: (() => void) | undefined;
-  /** Settles when the first job of the run has started. */
-  readonly firstJobStarted = new Promise<void>((resolve) => (this.startedResolve = resolve));
+  /** Settles when the first step of the run has started. */
+  readonly firstStepStarted = new Promise<void>((resolve) => (this.startedResolve = resolve));
 
-  jobStarted(): void {
+  stepStarted(): void {
     this.startedResolve?.();
   }
 
@@ -76,7 +76,7 @@ export interface EngineRunScope {
 }
 
 interface StartedRun {
-  /** Settles once every triggered workflow of the run has at least one job started (or finished without any). */
+  /** Settles once every triggered workflow of the run has a step started (or finished without any). */
   started: Promise<void>;
   done: Promise<Map<string, ObservedWorkflow>>;
 }
@@ -108,7 +108,7 @@ function startWorkflow(scope: EngineRunScope, run: CaseRun, workflow: Workflow, 
     concurrency: scope.concurrency,
     loadWorkflow: workflowLoader(scope.prepared.repo.dir),
   }).then((result) => observe(result, listener, scope.dataDir, runId));
-  return { started: Promise.race([listener.firstJobStarted, done.then(() => undefined)]), done };
+  return { started: Promise.race([listener.firstStepStarted, done.then(() => undefined)]), done };
 }
 
 /** Starts every workflow the run's event triggers. */
@@ -119,7 +119,7 @@ export async function startRun(scope: EngineRunScope, run: CaseRun): Promise<Sta
   return { started: Promise.all(started.map((s) => s.started)).then(() => undefined), done };
 }
 
-/** Runs the case's runs in order; a run marked overlapPrevious starts once the previous one is under way. */
+/** Runs the case's runs in order; a run marked overlapPrevious starts once a step of the previous one has started. */
 export async function runCaseWithEngine(scope: EngineRunScope): Promise<Map<string, ObservedWorkflow>[]> {
   const pending: Promise<Map<string, ObservedWorkflow>>[] = [];
   let previous: StartedRun | undefined;

@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, readdir, rename, stat } from "node:fs/promises";
 import { homedir } from "node:os";
-import { isAbsolute, join } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 import { promisify } from "node:util";
 import type { ActionResult, BuiltinAction, BuiltinActionContext } from "../action-request";
 
@@ -55,7 +55,8 @@ async function restore(context: BuiltinActionContext): Promise<{ hit: boolean; m
     await context.log(`Cache not found for input keys: ${[key, ...prefixes].join(", ")}`);
     return { hit: false };
   }
-  await run("tar", ["-xPf", found.file]);
+  // Paths inside the workspace are stored relative to it: a later run restores them into its own workspace.
+  await run("tar", ["-xPf", found.file, "-C", context.request.execution.dirs.workspace]);
   await context.log(`Cache restored from key: ${found.key}`);
   return { hit: found.key === key, matched: found.key };
 }
@@ -74,7 +75,9 @@ async function save(context: BuiltinActionContext, key: string): Promise<boolean
   }
   await mkdir(join(dir, "keys"), { recursive: true });
   const temp = join(dir, `${archiveName(key)}.${process.pid}.tmp`);
-  await run("tar", ["-cPf", temp, ...paths]);
+  const workspace = context.request.execution.dirs.workspace;
+  const members = paths.map((p) => (p === workspace ? "." : p.startsWith(`${workspace}/`) ? relative(workspace, p) : p));
+  await run("tar", ["-cPf", temp, "-C", workspace, ...members]);
   await rename(temp, join(dir, archiveName(key)));
   await run("touch", [join(dir, "keys", encodeURIComponent(key))]);
   await context.log(`Cache saved with key: ${key}`);
@@ -98,7 +101,12 @@ export const cacheAction: BuiltinAction = {
     if (!hit && context.inputs["fail-on-cache-miss"] === "true") return { outcome: "failure", outputs: { "cache-hit": "false" } };
     if (!hit) {
       const key = context.inputs.key ?? "";
-      context.addPost({ name: `Post ${context.request.logStep.name}`, condition: "success()", run: () => save(context, key) });
+      context.addPost({
+        name: `Post ${context.request.logStep.name}`,
+        condition: "success()",
+        // The save logs under the post step, not the step that restored.
+        run: (execution, step) => save({ ...context, log: (line) => execution.log(step.number, line) }, key),
+      });
     }
     return { outcome: "success", outputs: { "cache-hit": String(hit), "cache-primary-key": context.inputs.key ?? "", "cache-matched-key": matched ?? "" } };
   },

@@ -1,6 +1,6 @@
 /** Built-in actions, addressed as `slipway/<name>@…`; some of GitHub's own actions map onto them. */
 
-import type { ActionResult, BuiltinAction } from "../action-request";
+import type { BuiltinAction } from "../action-request";
 
 const registry = new Map<string, BuiltinAction>();
 

@@ -1,0 +1,53 @@
+/** `slipway up`: start the server (API, git hosting, runs) on one data directory. */
+
+import type { Command } from "commander";
+import { resolve } from "node:path";
+import { SlipwayError } from "../../core/errors";
+import { startServer } from "../../server/up";
+import { action } from "../output";
+
+interface UpFlags {
+  data: string;
+  port: string;
+  host: string;
+  database?: string;
+  maxParallel?: string;
+}
+
+export function registerUpCommand(program: Command): void {
+  program
+    .command("up")
+    .description("start the slipway server: API, git over HTTP and workflow runs, all state in one directory")
+    .option("--data <dir>", "the data directory", process.env.SLIPWAY_DATA ?? ".slipway-data")
+    .option("--port <port>", "the port to listen on (0: any free port)", "7700")
+    .option("--host <host>", "the address to listen on", "127.0.0.1")
+    .option("--database <url>", "a PostgreSQL URL instead of the embedded SQLite (postgres://…)")
+    .option("--max-parallel <n>", "jobs run at once across all runs (default: the CPU count)")
+    .action(action(up));
+}
+
+async function up(flags: UpFlags): Promise<number> {
+  const port = Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SlipwayError("USAGE", `--port expects a port number, got '${flags.port}'.`);
+  if (flags.database && !/^postgres(ql)?:\/\//.test(flags.database)) throw new SlipwayError("USAGE", "--database expects a postgres:// URL.");
+  const server = await startServer({
+    dataDir: resolve(flags.data),
+    host: flags.host,
+    port,
+    store: flags.database ? { dialect: "postgres", connectionString: flags.database } : undefined,
+    maxParallelJobs: flags.maxParallel ? Number(flags.maxParallel) : undefined,
+  });
+  process.stderr.write(`slipway is up at ${server.url}\n`);
+  process.stderr.write(`  data:  ${resolve(flags.data)}\n`);
+  if (server.adminTokenPath) process.stderr.write(`  admin token written to ${server.adminTokenPath} (mode 0600)\n`);
+  process.stderr.write(`  use it: export SLIPWAY_URL=${server.url} SLIPWAY_TOKEN=$(cat ${resolve(flags.data)}/admin.token)\n`);
+  await new Promise<void>((resolveStop) => {
+    const stop = (signal: string): void => {
+      process.stderr.write(`\n${signal}: shutting down (cancelling running runs)…\n`);
+      void server.close().then(resolveStop);
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+  return 0;
+}

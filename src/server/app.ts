@@ -1,0 +1,41 @@
+/** The HTTP server: one Fastify instance, a plugin per domain under /api/v1, git under /git. */
+
+import Fastify, { type FastifyInstance, type FastifyError } from "fastify";
+import { isSlipwayError } from "../core/errors";
+import type { UserRecord } from "../store";
+import { authenticate } from "./access";
+import { gitRoutes } from "./routes/git";
+import { repoRoutes } from "./routes/repos";
+import { runRoutes } from "./routes/runs";
+import { userRoutes } from "./routes/users";
+import type { ServerContext } from "./server-context";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    user?: UserRecord;
+  }
+}
+
+export async function buildApp(context: ServerContext): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024, forceCloseConnections: true });
+  app.decorateRequest("user", undefined);
+  app.addHook("onRequest", async (request) => {
+    request.user = await authenticate(context.store, request);
+  });
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (isSlipwayError(error)) {
+      if (error.status === 401) reply.header("www-authenticate", 'Basic realm="slipway"');
+      return reply.status(error.status).send({ error: error.toJSON() });
+    }
+    if (error.validation) return reply.status(400).send({ error: { code: "REQUEST_INVALID", message: error.message } });
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) context.log(`internal error: ${error.stack ?? error.message}`);
+    return reply.status(status).send({ error: { code: status === 500 ? "INTERNAL" : "REQUEST_INVALID", message: error.message } });
+  });
+  app.get("/healthz", async () => ({ ok: true }));
+  await app.register(userRoutes(context), { prefix: "/api/v1" });
+  await app.register(repoRoutes(context), { prefix: "/api/v1" });
+  await app.register(runRoutes(context), { prefix: "/api/v1" });
+  await app.register(gitRoutes(context), { prefix: "/git" });
+  return app;
+}

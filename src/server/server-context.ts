@@ -1,0 +1,20 @@
+/** What every route and background service of the server shares. */
+
+import type { RepoRecord, Store } from "../store";
+import type { PushReceiver } from "./services/push-receiver";
+import type { RunDispatcher } from "./services/run-dispatcher";
+import type { ServerEvents } from "./services/server-events";
+
+export interface ServerContext {
+  store: Store;
+  dataDir: string;
+  /** Holds `<owner>/<name>.git`. */
+  gitRoot: string;
+  /** The URL clients use, e.g. `http://127.0.0.1:7700`. */
+  publicUrl(): string;
+  dispatcher: RunDispatcher;
+  pushes: PushReceiver;
+  events: ServerEvents;
+  repoPath(repo: RepoRecord): string;
+  log(message: string): void;
+}

@@ -1,0 +1,107 @@
+/**
+ * Starts runs on the server for events (push, pull_request, workflow_dispatch, schedule) through the
+ * same engine as `slipway run`, reports each job as a check on its commit, and tracks what is running.
+ */
+
+import { describeError } from "../../core/errors";
+import type { RepoRecord, RunRecord, Store } from "../../store";
+import { loadWorkflowsAtCommit, readFileAtCommit } from "../../workflow/commit-workflows";
+import { ConcurrencyGroups } from "../../workflow/engine/concurrency";
+import type { JobState, RunListener, StepState } from "../../workflow/engine/run-listener";
+import { formatDiagnostic, type Workflow } from "../../workflow/model";
+import { parseWorkflowFile } from "../../workflow/parse";
+import { createRunRecord, executeRecordedRun } from "../../workflow/recorded-run";
+import type { TriggerEvent } from "../../workflow/trigger-event";
+import { matchTrigger } from "../../workflow/triggers";
+import type { ServerEvents } from "./server-events";
+
+export interface RunDispatcherOptions {
+  store: Store;
+  dataDir: string;
+  events: ServerEvents;
+  repoPath(repo: RepoRecord): string;
+  maxParallelJobs?: number;
+  log(message: string): void;
+}
+
+export class RunDispatcher {
+  private readonly running = new Map<number, { controller: AbortController; done: Promise<void> }>();
+  private readonly concurrency = new ConcurrencyGroups();
+
+  constructor(private readonly options: RunDispatcherOptions) {}
+
+  /** Creates a run for every workflow the event triggers, starts them in the background, returns their records. */
+  async dispatch(repo: RepoRecord, event: TriggerEvent, only?: (workflow: Workflow) => boolean): Promise<RunRecord[]> {
+    const repoPath = this.options.repoPath(repo);
+    const loaded = await loadWorkflowsAtCommit(repoPath, event.sha);
+    for (const d of loaded.diagnostics.filter((x) => x.severity === "error")) this.options.log(`${repo.fullName}@${event.sha.slice(0, 7)}: ${formatDiagnostic(d)}`);
+    const runs: RunRecord[] = [];
+    for (const workflow of loaded.workflows) {
+      if (only && !only(workflow)) continue;
+      if (!matchTrigger(workflow, event).matched) continue;
+      runs.push(await this.start(repo, repoPath, workflow, event));
+    }
+    return runs;
+  }
+
+  async start(repo: RepoRecord, repoPath: string, workflow: Workflow, event: TriggerEvent): Promise<RunRecord> {
+    const { store, dataDir } = this.options;
+    const runOptions = { workflow, event, repoDir: repoPath, dataDir };
+    const run = await createRunRecord(store, runOptions);
+    this.options.events.emit({ type: "run.created", repo: repo.fullName, runId: run.id, workflow: workflow.file, sha: event.sha });
+    const controller = new AbortController();
+    const done = executeRecordedRun(store, run, {
+      ...runOptions,
+      signal: controller.signal,
+      concurrency: this.concurrency,
+      maxParallelJobs: this.options.maxParallelJobs,
+      listener: this.checksListener(repo, run.id, event.sha),
+      loadWorkflow: async (path) => {
+        const parsed = await parseWorkflowFile(path, await readFileAtCommit(repoPath, event.sha, path));
+        if (!parsed.workflow) throw new Error(`${path}: ${parsed.diagnostics.map(formatDiagnostic).join("; ")}`);
+        return parsed.workflow;
+      },
+    })
+      .then(({ result }) => this.options.events.emit({ type: "run.completed", repo: repo.fullName, runId: run.id, conclusion: result.conclusion }))
+      .catch((error: unknown) => this.options.log(`run ${run.id} failed to record: ${describeError(error)}`))
+      .finally(() => this.running.delete(run.id));
+    this.running.set(run.id, { controller, done });
+    return run;
+  }
+
+  cancel(runId: number): boolean {
+    const entry = this.running.get(runId);
+    entry?.controller.abort(new Error("Cancelled through the API."));
+    return entry !== undefined;
+  }
+
+  runningRunIds(): number[] {
+    return [...this.running.keys()];
+  }
+
+  /** Cancels every running run and waits until each is recorded. */
+  async shutdown(): Promise<void> {
+    const entries = [...this.running.values()];
+    for (const entry of entries) entry.controller.abort(new Error("The server is shutting down."));
+    await Promise.all(entries.map((e) => e.done));
+  }
+
+  /** Waits for the given runs (tests and benchmarks). */
+  async settled(runIds: number[]): Promise<void> {
+    await Promise.all(runIds.map((id) => this.running.get(id)?.done));
+  }
+
+  private checksListener(repo: RepoRecord, runId: number, sha: string): RunListener {
+    const { store, events } = this.options;
+    const report = async (job: JobState): Promise<void> => {
+      await store.checks.upsertCheck({ repoId: repo.id, sha, name: job.name, runId, status: job.status === "waiting" ? "queued" : job.status, conclusion: job.conclusion ?? null });
+      events.emit({ type: "job.updated", repo: repo.fullName, runId, job: job.key, status: job.status, conclusion: job.conclusion });
+    };
+    return {
+      jobQueued: report,
+      jobStarted: report,
+      jobFinished: report,
+      stepStarted: (job: JobState, step: StepState) => events.emit({ type: "step.started", repo: repo.fullName, runId, job: job.key, step: step.number, name: step.name }),
+    };
+  }
+}

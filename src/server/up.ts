@@ -1,0 +1,96 @@
+/**
+ * `slipway up`: one process serving the API, git over smart HTTP and the background work, with all
+ * state in one data directory. Refuses a second server on the same directory; SIGTERM shuts down
+ * gracefully (running runs are cancelled and recorded, the store closed, the lock released).
+ */
+
+import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { openStore, type Store, type StoreConfig } from "../store";
+import { bareRepoPath } from "../git/bare-repos";
+import { buildApp } from "./app";
+import { lockDataDir, type DataLock } from "./data-lock";
+import type { ServerContext } from "./server-context";
+import { PushReceiver } from "./services/push-receiver";
+import { RunDispatcher } from "./services/run-dispatcher";
+import { ServerEvents } from "./services/server-events";
+
+export interface ServerOptions {
+  dataDir: string;
+  host?: string;
+  port?: number;
+  /** Default: SQLite in DIR/slipway.db. */
+  store?: StoreConfig;
+  maxParallelJobs?: number;
+  log?: (message: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  context: ServerContext;
+  app: FastifyInstance;
+  /** Set on the first start: where the admin token was written. */
+  adminTokenPath?: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const lock = await lockDataDir(dataDir);
+  let store: Store | undefined;
+  try {
+    store = await openStore(options.store ?? { dialect: "sqlite", path: join(dataDir, "slipway.db") });
+    return await serve(options, dataDir, store, lock);
+  } catch (error) {
+    await store?.close();
+    await lock.release();
+    throw error;
+  }
+}
+
+async function serve(options: ServerOptions, dataDir: string, store: Store, lock: DataLock): Promise<RunningServer> {
+  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const gitRoot = join(dataDir, "git");
+  await mkdir(gitRoot, { recursive: true });
+  const events = new ServerEvents();
+  let url = "";
+  const repoPath: ServerContext["repoPath"] = (repo) => bareRepoPath(gitRoot, repo);
+  const dispatcher = new RunDispatcher({ store, dataDir, events, repoPath, maxParallelJobs: options.maxParallelJobs, log });
+  const pushes = new PushReceiver({ store, spoolDir: join(dataDir, "spool", "pushes"), dispatcher, events, repoPath, log });
+  const context: ServerContext = { store, dataDir, gitRoot, publicUrl: () => url, dispatcher, pushes, events, repoPath, log };
+
+  const interrupted = await store.runs.markUnfinishedRunsFailed("The server stopped while this run was in progress (it was not resumed).");
+  if (interrupted.length > 0) log(`recovered: runs ${interrupted.join(", ")} were in progress when the server stopped; marked failed`);
+  const adminTokenPath = await bootstrapAdmin(store, dataDir);
+
+  const app = await buildApp(context);
+  const host = options.host ?? "127.0.0.1";
+  await app.listen({ host, port: options.port ?? 7700 });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : options.port ?? 7700;
+  url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  await pushes.recover();
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await app.close();
+      await dispatcher.shutdown();
+      await store.close();
+      await lock.release();
+    })());
+  return { url, context, app, adminTokenPath, close };
+}
+
+/** First start: an admin user and a token in DIR/admin.token (mode 0600). */
+async function bootstrapAdmin(store: Store, dataDir: string): Promise<string | undefined> {
+  if ((await store.accounts.countUsers()) > 0) return undefined;
+  const admin = await store.accounts.createUser("admin", { isAdmin: true });
+  const issued = await store.accounts.issueToken(admin.id, "admin.token");
+  const path = join(dataDir, "admin.token");
+  await writeFile(path, `${issued.token}\n`, { mode: 0o600 });
+  await chmod(path, 0o600);
+  return path;
+}
