@@ -1,4 +1,4 @@
-/** Repository facts for a release in parallel git calls: the head commit and branch, tags, the origin URL. */
+/** Repository facts for a release in parallel git calls: the head commit and branch, tags, the origin URL; merged tags. */
 
 import { git, gitMaybe } from "../git/git-cli";
 import type { TagRef } from "./release-tags";
@@ -8,16 +8,13 @@ export interface RepositoryFacts {
   /** Short branch name, or undefined when HEAD is detached or another commit was asked for. */
   branch?: string;
   tags: TagRef[];
-  /** Tags whose commit is in the head's history. */
-  mergedTags: Set<string>;
   originUrl?: string;
 }
 
 export async function readRepositoryFacts(repoDir: string, head: string, wantOrigin: boolean): Promise<RepositoryFacts> {
-  const [revParse, tagList, mergedList, origin] = await Promise.all([
+  const [revParse, tagList, origin] = await Promise.all([
     git(["rev-parse", `${head}^{commit}`, "--abbrev-ref", "HEAD"], repoDir),
     git(["for-each-ref", "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)", "refs/tags"], repoDir),
-    git(["for-each-ref", `--merged=${head}`, "--format=%(refname:strip=2)", "refs/tags"], repoDir),
     wantOrigin ? gitMaybe(["config", "--get", "remote.origin.url"], repoDir) : Promise.resolve(undefined),
   ]);
   const [headSha, currentBranch] = revParse.trim().split("\n");
@@ -32,9 +29,14 @@ export async function readRepositoryFacts(repoDir: string, head: string, wantOri
     headSha,
     branch: isHead && currentBranch && currentBranch !== "HEAD" ? currentBranch : undefined,
     tags,
-    mergedTags: new Set(mergedList.split("\n").filter(Boolean)),
     originUrl: origin?.trim() || undefined,
   };
+}
+
+/** Tags whose commit is in the head's history: a walk of the whole history, so only asked when needed. */
+export async function readMergedTags(repoDir: string, head: string): Promise<Set<string>> {
+  const list = await git(["for-each-ref", `--merged=${head}`, "--format=%(refname:strip=2)", "refs/tags"], repoDir);
+  return new Set(list.split("\n").filter(Boolean));
 }
 
 /** `git@host:org/repo.git` and `https://host/org/repo.git` → `https://host/org/repo`; local paths give nothing. */

@@ -5,7 +5,7 @@ import { SlipwayError } from "../core/errors";
 import { git } from "../git/git-cli";
 import type { ConventionalCommit } from "./conventional-commit";
 import { readHistory } from "./git-history";
-import { readRepositoryFacts, webUrlFromRemote } from "./git-refs";
+import { readMergedTags, readRepositoryFacts, webUrlFromRemote } from "./git-refs";
 import { channelForBranch, isSingleService, tagPrefixFor, type ServiceConfig } from "./release-config";
 import { loadReleaseConfig } from "./release-config-file";
 import type { PlanReleaseOptions, ReleasePlan } from "./release-plan";
@@ -25,12 +25,22 @@ export async function planRelease(repoDir: string, options: PlanReleaseOptions =
   const single = isSingleService(config.services);
   const services = selectServices(config.services.map((s) => (s.name ? s : { ...s, name: options.rootServiceName ?? basename(repoDir) })), options.services);
   const channel = channelForBranch(options.branch ?? facts.branch, config.prerelease, options.prerelease);
-  const contexts: ServiceContext[] = services.map((service) => {
-    const tagPrefix = tagPrefixFor(service, single);
-    return { service, tagPrefix, tags: serviceTagState(facts.tags, facts.mergedTags, tagPrefix, channel) };
-  });
-  const exclude = await sharedBoundary(repoDir, contexts);
-  const history = await readHistory(repoDir, { head: facts.headSha, exclude, withFiles: !single });
+  const contextsFor = (isMerged: (tag: string) => boolean): ServiceContext[] =>
+    services.map((service) => {
+      const tagPrefix = tagPrefixFor(service, single);
+      return { service, tagPrefix, tags: serviceTagState(facts.tags, isMerged, tagPrefix, channel) };
+    });
+  // Optimistic: the highest tags are in HEAD's history (asking git costs a walk of the whole history).
+  let contexts = contextsFor(() => true);
+  let exclude = await sharedBoundary(repoDir, contexts);
+  let history = await readHistory(repoDir, { head: facts.headSha, exclude, withFiles: !single });
+  if (!latestTagsReachable(contexts, history, facts.headSha)) {
+    const merged = await readMergedTags(repoDir, facts.headSha);
+    contexts = contextsFor((tag) => merged.has(tag));
+    const boundary = await sharedBoundary(repoDir, contexts);
+    if (boundary.join() !== exclude.join()) history = await readHistory(repoDir, { head: facts.headSha, exclude: boundary, withFiles: !single });
+    exclude = boundary;
+  }
   const bySha = new Map(history.map((commit) => [commit.sha, commit]));
   const date = (options.date ?? new Date()).toISOString().slice(0, 10);
   const repositoryUrl = config.repositoryUrl ?? webUrlFromRemote(facts.originUrl);
@@ -79,6 +89,19 @@ async function sharedBoundary(repoDir: string, contexts: ServiceContext[]): Prom
   if (commits.size <= 1) return [...commits];
   const base = (await git(["merge-base", "--octopus", ...commits], repoDir).catch(() => "")).trim();
   return base ? [base] : [];
+}
+
+/**
+ * Loaded commits are reachable from the head, and so are their parents (which include the excluded
+ * boundary when it is an ancestor); a chosen tag anywhere else is not in the head's history.
+ */
+function latestTagsReachable(contexts: ServiceContext[], history: ConventionalCommit[], headSha: string): boolean {
+  const reachable = new Set<string>([headSha]);
+  for (const commit of history) {
+    reachable.add(commit.sha);
+    for (const parent of commit.parents) reachable.add(parent);
+  }
+  return contexts.every(({ tags }) => [tags.latestStable, tags.latestRelease].every((tagged) => !tagged || reachable.has(tagged.commit)));
 }
 
 /** The tip and its ancestors among the loaded commits (older ones were never loaded). */

@@ -35,17 +35,17 @@ export function tagForVersion(prefix: string, version: string): string {
 }
 
 /**
- * `merged` names the tags whose commit is in HEAD's history: only those count as released on this
+ * `isMerged` tells the tags whose commit is in HEAD's history: only those count as released on this
  * branch; all tags count as taken. Prereleases of other channels are ignored for "latest".
  */
-export function serviceTagState(tags: TagRef[], merged: ReadonlySet<string>, prefix: string, channel?: string): ServiceTagState {
+export function serviceTagState(tags: TagRef[], isMerged: (tag: string) => boolean, prefix: string, channel?: string): ServiceTagState {
   const state: ServiceTagState = { taken: new Map() };
   for (const tag of tags) {
     const version = versionFromTag(tag.name, prefix);
     if (!version) continue;
     const tagged = { version, tag: tag.name, commit: tag.commit };
     state.taken.set(version, tagged);
-    if (!merged.has(tag.name)) continue;
+    if (!isMerged(tag.name)) continue;
     const prerelease = semver.prerelease(version);
     if (!prerelease) {
       if (!state.latestStable || semver.gt(version, state.latestStable.version)) state.latestStable = tagged;

@@ -8,6 +8,7 @@ import { gitRoutes } from "./routes/git";
 import { repoRoutes } from "./routes/repos";
 import { runRoutes } from "./routes/runs";
 import { userRoutes } from "./routes/users";
+import { webhookRoutes } from "./routes/webhooks";
 import type { ServerContext } from "./server-context";
 
 declare module "fastify" {
@@ -37,5 +38,6 @@ export async function buildApp(context: ServerContext): Promise<FastifyInstance>
   await app.register(repoRoutes(context), { prefix: "/api/v1" });
   await app.register(runRoutes(context), { prefix: "/api/v1" });
   await app.register(gitRoutes(context), { prefix: "/git" });
+  await app.register(webhookRoutes(context), { prefix: "/hooks" });
   return app;
 }

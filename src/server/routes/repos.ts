@@ -2,13 +2,14 @@
 
 import type { FastifyPluginAsync } from "fastify";
 import { SlipwayError } from "../../core/errors";
-import { bareRepoPath, createBareRepo, deleteBareRepo, installReceiveHooks } from "../../git/bare-repos";
+import { createBareRepo, deleteBareRepo, installReceiveHooks } from "../../git/bare-repos";
 import { resolveCommit } from "../../git/local-repo";
 import { parseRepoName } from "../../git/repo-names";
 import type { RepoRecord, RepoRole } from "../../store";
 import { findRepoOrThrow, requireRepoRole, requireUser } from "../access";
 import type { ServerContext } from "../server-context";
 import { dispatchWorkflow } from "../services/dispatch";
+import { fetchMirror } from "../services/mirror";
 
 type RepoParams = { owner: string; name: string };
 
@@ -22,6 +23,7 @@ export function repoRoutes(context: ServerContext): FastifyPluginAsync {
     owner: repo.owner,
     repo: repo.name,
     public: repo.isPublic,
+    mirrorUrl: repo.mirrorUrl,
     defaultBranch: repo.defaultBranch,
     branchPatterns: repo.branchPatterns,
     cloneUrl: `${context.publicUrl()}/git/${repo.fullName}.git`,
@@ -39,7 +41,7 @@ export function repoRoutes(context: ServerContext): FastifyPluginAsync {
       return visible.map(present);
     });
 
-    app.post<{ Body: { name: string; public?: boolean; defaultBranch?: string; branchPatterns?: string[] } }>(
+    app.post<{ Body: { name: string; public?: boolean; defaultBranch?: string; branchPatterns?: string[]; mirrorUrl?: string; webhookSecret?: string } }>(
       "/repos",
       {
         schema: {
@@ -47,7 +49,14 @@ export function repoRoutes(context: ServerContext): FastifyPluginAsync {
             type: "object",
             required: ["name"],
             additionalProperties: false,
-            properties: { name: { type: "string" }, public: { type: "boolean" }, defaultBranch: { type: "string" }, branchPatterns: { type: "array", items: { type: "string" } } },
+            properties: {
+              name: { type: "string" },
+              public: { type: "boolean" },
+              defaultBranch: { type: "string" },
+              branchPatterns: { type: "array", items: { type: "string" } },
+              mirrorUrl: { type: "string", minLength: 1 },
+              webhookSecret: { type: "string", minLength: 16 },
+            },
           },
         },
       },
@@ -57,9 +66,12 @@ export function repoRoutes(context: ServerContext): FastifyPluginAsync {
         if (owner !== user.name && !user.isAdmin) throw new SlipwayError("FORBIDDEN", `You can create repositories under '${user.name}/' only.`);
         const defaultBranch = request.body.defaultBranch ?? "main";
         if (!/^[A-Za-z0-9._/-]{1,100}$/.test(defaultBranch) || defaultBranch.includes("..")) throw new SlipwayError("REQUEST_INVALID", `'${defaultBranch}' is not a branch name.`);
-        const repo = await store.repos.createRepo({ owner, name, isPublic: request.body.public, defaultBranch, branchPatterns: request.body.branchPatterns, createdBy: user.id });
+        const { mirrorUrl, webhookSecret } = request.body;
+        if ((mirrorUrl === undefined) !== (webhookSecret === undefined)) throw new SlipwayError("REQUEST_INVALID", "A mirrored repository needs both mirrorUrl and webhookSecret.");
+        const repo = await store.repos.createRepo({ owner, name, isPublic: request.body.public, defaultBranch, branchPatterns: request.body.branchPatterns, mirrorUrl, webhookSecret, createdBy: user.id });
         try {
           await createBareRepo(context.repoPath(repo), { defaultBranch, branchPatterns: repo.branchPatterns });
+          await fetchMirror(context.repoPath(repo), repo);
         } catch (error) {
           await store.repos.deleteRepo(repo.id);
           throw error;
@@ -90,7 +102,7 @@ export function repoRoutes(context: ServerContext): FastifyPluginAsync {
       const repo = await findRepoOrThrow(store, request.params.owner, request.params.name);
       await requireRepoRole(store, repo, request.user, "admin");
       await store.repos.deleteRepo(repo.id);
-      await deleteBareRepo(bareRepoPath(context.gitRoot, repo));
+      await deleteBareRepo(context.repoPath(repo));
       return reply.status(204).send();
     });
 

@@ -88,7 +88,8 @@ export class PushReceiver {
     }
   }
 
-  private async process(repo: RepoRecord, push: PushRecord): Promise<void> {
+  /** Dispatches the runs of a recorded push and marks it processed (also used by webhooks and merges). */
+  async process(repo: RepoRecord, push: PushRecord): Promise<void> {
     this.options.events.emit({ type: "push.received", repo: repo.fullName, ref: push.ref, after: push.after, pushId: push.id });
     try {
       if (!/^0+$/.test(push.after)) {

@@ -178,7 +178,8 @@ async function runJobGroup(
           scope.listener,
           signal,
         );
-        Object.assign(outputs, finished.outputs);
+        // Matrix jobs share one set of outputs: a later job's value wins, but an empty value never erases one (GitHub's docs example).
+        for (const [name, value] of Object.entries(finished.outputs)) if (value !== "" || !(name in outputs)) outputs[name] = value;
         // continue-on-error may depend on the matrix (`${{ matrix.experimental }}`): evaluated per instance.
         const continueOnError = evaluateContinueOnError(job, { ...contexts, matrix: state.matrix });
         // GitHub reports a job that failed with continue-on-error as `success` to `needs` and the run.

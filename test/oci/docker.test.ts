@@ -1,0 +1,85 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildImage } from "../../src/oci/builder/image-builder";
+import { pushImageFromStore } from "../../src/oci/client/image-transfer";
+import { RegistryClient } from "../../src/oci/client/registry-client";
+import { importRootFilesystem } from "../../src/oci/image-import";
+import { OciStore } from "../../src/oci/oci-store";
+import { assertInstalled, dockerCliPath, realComponentsRunnable, run, startDockerEngine, type StartedComponent } from "./support/real-components";
+import { startTestRegistry, type TestRegistry } from "./support/registry-server";
+import { makeServiceDir } from "./support/service-fixture";
+
+const runnable = realComponentsRunnable(["dockerd", "docker"], "Docker Engine tests");
+const repoRoot = join(import.meta.dirname, "..", "..");
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+describe.skipIf(!runnable)("Docker Engine pulls and runs a slipway-built image from the embedded registry", () => {
+  let engine: StartedComponent;
+  let registry: TestRegistry;
+  let work: string;
+  let dockerConfig: string;
+  let imageRef = "";
+  const containers: string[] = [];
+  const docker = (args: string[]) => run(dockerCliPath(), args, { env: { ...process.env, DOCKER_CONFIG: dockerConfig }, maxBuffer: 16 * 1024 * 1024 });
+
+  beforeAll(async () => {
+    assertInstalled(["dockerd", "docker"]);
+    engine = startDockerEngine();
+    registry = await startTestRegistry();
+    work = await mkdtemp(join(tmpdir(), "slipway-docker-"));
+    dockerConfig = join(work, "docker-config");
+    const store = await OciStore.open(join(work, "oci"));
+    execFileSync("bash", [join(repoRoot, "scripts", "node-base-image.sh"), join(work, "rootfs")], { stdio: "ignore" });
+    await importRootFilesystem(store, { source: join(work, "rootfs"), tag: "node-base:20" });
+    const service = await makeServiceDir();
+    await buildImage(store, { contextDir: service, tag: "hello:v1.0.0", base: "node-base:20", env: { APP_VERSION: "1.0.0" } });
+    await rm(service, { recursive: true, force: true });
+    const client = new RegistryClient({ registry: registry.host, credentials: { username: "ci", password: "secret-token" } });
+    await pushImageFromStore(store, "hello", "v1.0.0", client, "team/hello", ["v1.0.0"]);
+    imageRef = `${registry.host}/team/hello:v1.0.0`;
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const id of containers) await docker(["rm", "-f", id]).catch(() => undefined);
+    if (imageRef) await docker(["rmi", "-f", imageRef]).catch(() => undefined);
+    await registry?.close();
+    await engine?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  }, 120_000);
+
+  it("docker login (token flow) and docker pull work; a wrong token is refused", async () => {
+    await expect(docker(["login", registry.host, "-u", "ci", "--password-stdin"].concat([]))).rejects.toThrow();
+    await writeFile(join(work, "token"), "secret-token");
+    await run("sh", ["-c", `${dockerCliPath()} login ${registry.host} -u ci --password-stdin < ${join(work, "token")}`], { env: { ...process.env, DOCKER_CONFIG: dockerConfig } });
+    const { stdout } = await docker(["pull", imageRef]);
+    expect(stdout).toMatch(/Downloaded newer image|Image is up to date/);
+  }, 300_000);
+
+  it("docker run --network host serves HTTP from the image", async () => {
+    const port = await freePort();
+    const { stdout } = await docker(["run", "-d", "--network", "host", "-e", `PORT=${port}`, imageRef]);
+    const id = stdout.trim();
+    containers.push(id);
+    let body: unknown;
+    for (let i = 0; i < 100 && body === undefined; i++) {
+      body = await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.json(), () => undefined);
+      if (body === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(body).toEqual({ service: "hello", version: "1.0.0", path: "/health" });
+    await docker(["rm", "-f", id]);
+    containers.splice(containers.indexOf(id), 1);
+  }, 120_000);
+});
