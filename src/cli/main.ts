@@ -9,6 +9,7 @@ import { registerSchemaCommand } from "./commands/schema";
 import { registerUpCommand } from "./commands/up";
 import { registerRepoCommand } from "./commands/repo";
 import { registerDispatchCommand } from "./commands/dispatch";
+import { registerHooksCommand } from "./commands/hooks";
 
 declare const SLIPWAY_VERSION: string;
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerSchemaCommand(program);
   registerRepoCommand(program);
   registerDispatchCommand(program);
+  registerHooksCommand(program);
   return program;
 }
 

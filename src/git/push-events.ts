@@ -40,15 +40,35 @@ export async function describePush(repoPath: string, update: RefUpdate, defaultB
   const created = update.before === zeroSha;
   const deleted = update.after === zeroSha;
   if (deleted) return { ...update, created, deleted, forced: false, commits: [], changedPaths: [] };
+  const forced = !created && (await gitMaybe(["merge-base", "--is-ancestor", update.before, update.after], repoPath)) === undefined;
+  if (created && update.ref === `refs/heads/${defaultBranch}`) return { ...update, created, deleted, forced, ...(await newDefaultBranch(repoPath, update)) };
   // A new branch is compared with the default branch (what it adds); an update with its old head.
   const base = created ? await gitMaybe(["merge-base", `refs/heads/${defaultBranch}`, update.after], repoPath).then((s) => s?.trim()) : update.before;
-  const forced = !created && (await gitMaybe(["merge-base", "--is-ancestor", update.before, update.after], repoPath)) === undefined;
   const range = base && base !== update.after ? [`${base}..${update.after}`] : created && !base ? [update.after] : [];
   const commits = range.length === 0 ? [] : await listCommits(repoPath, range);
-  const changedPaths = base
-    ? (await git(["diff", "--name-only", "--no-renames", "-z", base, update.after], repoPath)).split("\0").filter(Boolean)
-    : (await git(["ls-tree", "-r", "--name-only", "-z", update.after], repoPath)).split("\0").filter(Boolean);
+  const changedPaths = base ? await diffPaths(repoPath, base, update.after) : await treePaths(repoPath, update.after);
   return { ...update, created, deleted, forced, commits, changedPaths };
+}
+
+/**
+ * The default branch itself was created (the first push to an empty repo, or a re-creation): the hook
+ * runs after the ref moved, so comparing with the default branch would find nothing. Its commits are
+ * those no other ref reaches; its paths are what they changed.
+ */
+async function newDefaultBranch(repoPath: string, update: RefUpdate): Promise<Pick<PushDetails, "commits" | "changedPaths">> {
+  const commits = await listCommits(repoPath, [update.after, "--not", `--exclude=${update.ref}`, "--glob=refs/*"]);
+  const oldest = commits[0];
+  if (!oldest) return { commits, changedPaths: [] };
+  const parent = (await gitMaybe(["rev-parse", "--verify", "--quiet", `${oldest.sha}^`], repoPath))?.trim();
+  return { commits, changedPaths: parent ? await diffPaths(repoPath, parent, update.after) : await treePaths(repoPath, update.after) };
+}
+
+async function diffPaths(repoPath: string, base: string, after: string): Promise<string[]> {
+  return (await git(["diff", "--name-only", "--no-renames", "-z", base, after], repoPath)).split("\0").filter(Boolean);
+}
+
+async function treePaths(repoPath: string, sha: string): Promise<string[]> {
+  return (await git(["ls-tree", "-r", "--name-only", "-z", sha], repoPath)).split("\0").filter(Boolean);
 }
 
 async function listCommits(repoPath: string, range: string[]): Promise<PushedCommit[]> {

@@ -5,6 +5,7 @@ import { isSlipwayError } from "../core/errors";
 import type { UserRecord } from "../store";
 import { authenticate } from "./access";
 import { gitRoutes } from "./routes/git";
+import { pullRoutes } from "./routes/pulls";
 import { repoRoutes } from "./routes/repos";
 import { runRoutes } from "./routes/runs";
 import { userRoutes } from "./routes/users";
@@ -37,6 +38,7 @@ export async function buildApp(context: ServerContext): Promise<FastifyInstance>
   await app.register(userRoutes(context), { prefix: "/api/v1" });
   await app.register(repoRoutes(context), { prefix: "/api/v1" });
   await app.register(runRoutes(context), { prefix: "/api/v1" });
+  await app.register(pullRoutes(context), { prefix: "/api/v1" });
   await app.register(gitRoutes(context), { prefix: "/git" });
   await app.register(webhookRoutes(context), { prefix: "/hooks" });
   return app;

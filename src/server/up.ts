@@ -12,7 +12,8 @@ import { bareRepoPath } from "../git/bare-repos";
 import { buildApp } from "./app";
 import { lockDataDir, type DataLock } from "./data-lock";
 import type { ServerContext } from "./server-context";
-import { PushReceiver } from "./services/push-receiver";
+import { syncPullRequestsWithPush } from "./services/pull-request-events";
+import { PushReceiver, type PushReceiverOptions } from "./services/push-receiver";
 import { RunDispatcher } from "./services/run-dispatcher";
 import { ServerEvents } from "./services/server-events";
 
@@ -58,7 +59,8 @@ async function serve(options: ServerOptions, dataDir: string, store: Store, lock
   let url = "";
   const repoPath: ServerContext["repoPath"] = (repo) => bareRepoPath(gitRoot, repo);
   const dispatcher = new RunDispatcher({ store, dataDir, events, repoPath, maxParallelJobs: options.maxParallelJobs, log });
-  const pushes = new PushReceiver({ store, spoolDir: join(dataDir, "spool", "pushes"), dispatcher, events, repoPath, log });
+  const onBranchPush: PushReceiverOptions["onBranchPush"] = (repo, push) => syncPullRequestsWithPush(context, repo, push);
+  const pushes = new PushReceiver({ store, spoolDir: join(dataDir, "spool", "pushes"), dispatcher, events, repoPath, log, onBranchPush });
   const context: ServerContext = { store, dataDir, gitRoot, publicUrl: () => url, dispatcher, pushes, events, repoPath, log };
 
   const interrupted = await store.runs.markUnfinishedRunsFailed("The server stopped while this run was in progress (it was not resumed).");

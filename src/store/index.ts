@@ -15,3 +15,7 @@ export { AccountRepository, hashToken, type IssuedToken, type UserRecord } from 
 export { RepoRepository, type NewPush, type NewRepo, type PushRecord, type RepoRecord } from "./repo-repository";
 export type { RepoRole } from "./schema";
 export { CheckRepository, type CheckRecord } from "./check-repository";
+export {
+  PullRequestRepository, type BranchProtectionRecord, type NewPullRequest, type PullRequestRecord, type ReviewRecord,
+} from "./pull-request-repository";
+export type { PullRequestState, ReviewState } from "./schema";

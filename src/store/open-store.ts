@@ -11,6 +11,7 @@ import { SqlRunRepository, type RunRepository } from "./run-repository";
 import { AccountRepository } from "./account-repository";
 import { RepoRepository } from "./repo-repository";
 import { CheckRepository } from "./check-repository";
+import { PullRequestRepository } from "./pull-request-repository";
 import type { Database, StoreDialect } from "./schema";
 import { asStoreError } from "./store-operation";
 
@@ -24,6 +25,7 @@ export interface StoreSession {
   readonly accounts: AccountRepository;
   readonly repos: RepoRepository;
   readonly checks: CheckRepository;
+  readonly pullRequests: PullRequestRepository;
 }
 
 export interface Store extends StoreSession {
@@ -84,6 +86,7 @@ function createSession(db: Kysely<Database>, dialect: StoreDialect, clock: Clock
     accounts: new AccountRepository(db, clock),
     repos: new RepoRepository(db, clock),
     checks: new CheckRepository(db, clock),
+    pullRequests: new PullRequestRepository(db, clock),
   };
 }
 

@@ -10,7 +10,7 @@ import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { describeError } from "../../core/errors";
 import type { JsonObject } from "../../core/json";
-import { describePush, parseRefUpdates } from "../../git/push-events";
+import { describePush, parseRefUpdates, type RefUpdate } from "../../git/push-events";
 import type { PushRecord, RepoRecord, Store } from "../../store";
 import type { TriggerEvent } from "../../workflow/trigger-event";
 import type { RunDispatcher } from "./run-dispatcher";
@@ -53,26 +53,32 @@ export class PushReceiver {
       await rm(ticket.path, { force: true });
       return [];
     }
-    const repoPath = this.options.repoPath(repo);
     const pushes: PushRecord[] = [];
-    for (const update of parseRefUpdates(text)) {
-      const details = await describePush(repoPath, update, repo.defaultBranch);
-      pushes.push(
-        await this.options.store.repos.recordPush({
-          repoId: repo.id,
-          ref: details.ref,
-          before: details.before,
-          after: details.after,
-          pusher: ticket.pusher,
-          forced: details.forced,
-          commits: details.commits,
-          changedPaths: details.changedPaths,
-        }),
-      );
-    }
+    for (const update of parseRefUpdates(text)) pushes.push(await this.record(repo, update, ticket.pusher));
     await rm(ticket.path, { force: true });
     for (const push of pushes) await this.process(repo, push);
     return pushes;
+  }
+
+  /** A ref update made by the server itself (a pull request merge): recorded and processed exactly like a pushed one. */
+  async recordAndProcess(repo: RepoRecord, update: RefUpdate, pusher: string): Promise<PushRecord> {
+    const push = await this.record(repo, update, pusher);
+    await this.process(repo, push);
+    return push;
+  }
+
+  private async record(repo: RepoRecord, update: RefUpdate, pusher: string): Promise<PushRecord> {
+    const details = await describePush(this.options.repoPath(repo), update, repo.defaultBranch);
+    return this.options.store.repos.recordPush({
+      repoId: repo.id,
+      ref: details.ref,
+      before: details.before,
+      after: details.after,
+      pusher,
+      forced: details.forced,
+      commits: details.commits,
+      changedPaths: details.changedPaths,
+    });
   }
 
   /** Startup: spool files left by a crash, then pushes recorded but not processed. */

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { CollectedFileCommands } from "../executors/host/file-commands";
 import { SecretMasker } from "../executors/host/secret-masker";
 import { hashFiles } from "./hash-files";
+import { gitFreeEnvironment } from "../../git/git-cli";
 import type { Annotation, JobState, RunListener, StepState } from "./run-listener";
 import type { JobDirectories } from "./workspace";
 import type { RunOptions } from "./run-options";
@@ -146,10 +147,10 @@ export class JobExecution {
   }
 }
 
-/** The host's environment, without variables that would confuse a nested runner. */
+/** The host's environment, without variables that would confuse a nested runner or point git elsewhere. */
 function hostEnvironment(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
+  for (const [key, value] of Object.entries(gitFreeEnvironment())) {
     if (value === undefined || key.startsWith("GITHUB_") || key.startsWith("RUNNER_") || key.startsWith("INPUT_")) continue;
     env[key] = value;
   }

@@ -1,13 +1,9 @@
 /** Per-job directories (workspace, temp) and git worktree checkouts of the run's commit. */
 
-import { execFile } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { SlipwayError } from "../../core/errors";
 import type { JsonValue } from "../../core/json";
-
-const run = promisify(execFile);
+import { git } from "../../git/git-cli";
 
 export interface JobDirectories {
   root: string;
@@ -45,16 +41,6 @@ function withRepoLock<T>(repoDir: string, fn: () => Promise<T>): Promise<T> {
   const next = previous.then(fn, fn);
   worktreeLocks.set(repoDir, next.catch(() => undefined));
   return next;
-}
-
-async function git(args: string[], cwd: string): Promise<string> {
-  try {
-    const { stdout } = await run("git", args, { cwd, maxBuffer: 16 * 1024 * 1024 });
-    return stdout;
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr?.trim();
-    throw new SlipwayError("GIT_FAILED", `git ${args.join(" ")} failed: ${stderr || String(error)}`);
-  }
 }
 
 /** Check out `sha` of `repoDir` into `target` as a detached worktree (full history, a real .git). */

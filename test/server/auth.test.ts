@@ -1,0 +1,142 @@
+/**
+ * Authentication and authorization with real clients: a missing or wrong token gets 401 (with
+ * WWW-Authenticate) from git and the API and writes nothing; a viewer clones but cannot push; a public
+ * repo clones anonymously; one server per data directory; the admin token is private (0600).
+ */
+
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PushRecord } from "../../src/store";
+import { assertBuilt, slipway } from "../support/cli";
+import { gitUrl, runGit, startTestServer, WorkingCopy, type TestServer } from "./support/hosting";
+
+const privateRepo = "admin/private";
+const publicRepo = "admin/open";
+let t: TestServer;
+let admin: WorkingCopy;
+let viewerToken: string;
+let mainSha: string;
+
+const infoRefs = (repo: string, service: string, authorization?: string): Promise<Response> =>
+  fetch(`${t.url}/git/${repo}.git/info/refs?service=${service}`, { headers: authorization ? { authorization } : {} });
+const basic = (token: string): string => `Basic ${Buffer.from(`token:${token}`).toString("base64")}`;
+const remoteRefs = async (repo: string): Promise<string> => (await runGit(["ls-remote", gitUrl(t.url, repo, t.adminToken)], t.root, t.home)).stdout;
+const pushesOf = async (repo: string): Promise<PushRecord[]> => (await t.api<PushRecord[]>("GET", `/repos/${repo}/pushes`)).body;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  expect((await t.api("POST", "/repos", { name: privateRepo })).status).toBe(201);
+  expect((await t.api("POST", "/repos", { name: publicRepo, public: true })).status).toBe(201);
+  admin = await WorkingCopy.create(t.root, "admin", gitUrl(t.url, privateRepo, t.adminToken), t.home);
+  mainSha = await admin.commit("feat: base", { "README.md": "hello\n" });
+  await admin.ok("push", "-q", "origin", "main");
+  await admin.ok("push", "-q", gitUrl(t.url, publicRepo, t.adminToken), "main");
+  expect((await t.api("POST", "/users", { name: "vera" })).status).toBe(201);
+  viewerToken = (await t.api<{ token: string }>("POST", "/users/vera/tokens", { name: "test" })).body.token;
+  expect((await t.api("PUT", `/repos/${privateRepo}/members/vera`, { role: "viewer" })).status).toBe(200);
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe("a missing or wrong token", () => {
+  it("gets 401 with WWW-Authenticate from git's smart HTTP, for fetch and push", async () => {
+    for (const service of ["git-upload-pack", "git-receive-pack"]) {
+      for (const authorization of [undefined, basic("wrong-token"), "Bearer wrong-token"]) {
+        const response = await infoRefs(privateRepo, service, authorization);
+        expect(response.status, `${service} ${authorization ?? "anonymous"}`).toBe(401);
+        expect(response.headers.get("www-authenticate")).toBe('Basic realm="slipway"');
+      }
+    }
+    const post = await fetch(`${t.url}/git/${privateRepo}.git/git-receive-pack`, {
+      method: "POST",
+      headers: { authorization: basic("wrong-token"), "content-type": "application/x-git-receive-pack-request" },
+      body: "0000",
+    });
+    expect(post.status).toBe(401);
+  });
+
+  it("fails git clone and git push with the real client, and nothing is written", async () => {
+    const before = await remoteRefs(privateRepo);
+    for (const token of [null, "wrong-token"]) {
+      const clone = await runGit(["clone", gitUrl(t.url, privateRepo, token), `clone-${token ?? "anon"}`], t.root, t.home);
+      expect(clone.code).not.toBe(0);
+      expect(clone.stderr).toMatch(/Authentication failed|could not read Username|401/);
+
+      await admin.commit(`feat: attempt with ${token ?? "no token"}`);
+      const push = await admin.git("push", gitUrl(t.url, privateRepo, token), "HEAD:refs/heads/main");
+      expect(push.code).not.toBe(0);
+      expect(push.stderr).toMatch(/Authentication failed|could not read Username|401/);
+      const pushNew = await admin.git("push", gitUrl(t.url, privateRepo, token), "HEAD:refs/heads/sneaky");
+      expect(pushNew.code).not.toBe(0);
+    }
+    expect(await remoteRefs(privateRepo)).toBe(before);
+    expect((await pushesOf(privateRepo)).map((p) => p.after)).toEqual([mainSha]);
+    expect(await readdir(join(t.dataDir, "spool", "pushes")).catch(() => [])).toEqual([]);
+  });
+
+  it("gets 401 with WWW-Authenticate from the API, and nothing is created", async () => {
+    for (const token of [null, "wrong-token"]) {
+      const create = await t.api<{ error: { code: string } }>("POST", "/repos", { name: "admin/intruder" }, token);
+      expect(create.status).toBe(401);
+      expect(create.headers.get("www-authenticate")).toBe('Basic realm="slipway"');
+      expect(create.body.error.code).toBe("UNAUTHENTICATED");
+      expect((await t.api("GET", "/user", undefined, token)).status).toBe(401);
+      expect((await t.api("GET", `/repos/${privateRepo}`, undefined, token)).status).toBe(401);
+      expect((await t.api("POST", "/users", { name: "mallory" }, token)).status).toBe(401);
+    }
+    // A wrong token is never downgraded to anonymous access, not even for public data.
+    expect((await t.api("GET", `/repos/${publicRepo}`, undefined, "wrong-token")).status).toBe(401);
+    const names = (await t.api<{ name: string }[]>("GET", "/repos")).body.map((r) => r.name).sort();
+    expect(names).toEqual([publicRepo, privateRepo].sort());
+    expect((await t.api<{ name: string }[]>("GET", "/users")).body.map((u) => u.name).sort()).toEqual(["admin", "vera"]);
+  });
+});
+
+describe("roles and visibility", () => {
+  it("lets a viewer clone but not push, with the reason", async () => {
+    const clone = await runGit(["clone", "-q", gitUrl(t.url, privateRepo, viewerToken), "viewer-clone"], t.root, t.home);
+    expect(clone.code, clone.stderr).toBe(0);
+    const viewer = await WorkingCopy.create(t.root, "viewer-work", gitUrl(t.url, privateRepo, viewerToken), t.home);
+    await viewer.ok("fetch", "-q", "origin", "main");
+    await viewer.ok("checkout", "-q", "-b", "main", "FETCH_HEAD");
+    await viewer.commit("feat: viewer change");
+    const before = await remoteRefs(privateRepo);
+    const push = await viewer.git("push", "origin", "HEAD:refs/heads/main");
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toContain("403");
+
+    const response = await infoRefs(privateRepo, "git-receive-pack", basic(viewerToken));
+    expect(response.status).toBe(403);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error).toMatchObject({ code: "FORBIDDEN", message: `This needs the developer role on ${privateRepo}; you are viewer.` });
+    expect(await remoteRefs(privateRepo)).toBe(before);
+    expect((await pushesOf(privateRepo)).map((p) => p.after)).toEqual([mainSha]);
+  });
+
+  it("clones a public repository anonymously, but refuses an anonymous push", async () => {
+    const clone = await runGit(["clone", "-q", gitUrl(t.url, publicRepo, null), "public-clone"], t.root, t.home);
+    expect(clone.code, clone.stderr).toBe(0);
+    expect((await runGit(["rev-parse", "HEAD"], join(t.root, "public-clone"), t.home)).stdout.trim()).toBe(mainSha);
+    const response = await infoRefs(publicRepo, "git-receive-pack");
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe('Basic realm="slipway"');
+  });
+});
+
+describe("the data directory", () => {
+  it("writes admin.token with mode 0600", async () => {
+    expect((await stat(join(t.dataDir, "admin.token"))).mode & 0o777).toBe(0o600);
+  });
+
+  it("refuses a second `slipway up` on the same directory with a clear message", async () => {
+    assertBuilt();
+    const second = await slipway(["up", "--data", t.dataDir, "--port", "0"], t.root, { HOME: t.home });
+    expect(second.code).not.toBe(0);
+    expect(second.code).not.toBeNull();
+    expect(second.stderr).toContain(`Another slipway server (pid ${process.pid}) is already using ${t.dataDir}`);
+    expect((await t.api("GET", "/user")).status).toBe(200);
+  });
+});
