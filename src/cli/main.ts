@@ -10,6 +10,7 @@ import { registerUpCommand } from "./commands/up";
 import { registerRepoCommand } from "./commands/repo";
 import { registerDispatchCommand } from "./commands/dispatch";
 import { registerHooksCommand } from "./commands/hooks";
+import { registerReleaseCommand } from "./commands/release";
 
 declare const SLIPWAY_VERSION: string;
 
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerRepoCommand(program);
   registerDispatchCommand(program);
   registerHooksCommand(program);
+  registerReleaseCommand(program);
   return program;
 }
 

@@ -24,6 +24,7 @@ export const errorCatalog = {
   FORBIDDEN: { status: 403 },
   NOT_FOUND: { status: 404 },
   CONFLICT: { status: 409 },
+  RELEASE_CONFLICT: { status: 409, hint: "A version is never reused: move or delete the tag, or set onVersionTaken: skip in the release config." },
   REQUEST_INVALID: { status: 400 },
   SERVER_UNREACHABLE: { status: 503, hint: "Is `slipway up` running, and are SLIPWAY_URL and SLIPWAY_TOKEN right?" },
   CANCELLED: { status: 409 },

@@ -6,7 +6,7 @@
 
 import { execFile } from "node:child_process";
 import { SlipwayError } from "../core/errors";
-import { git, gitMaybe } from "./git-cli";
+import { git, gitFreeEnvironment, gitMaybe } from "./git-cli";
 
 export type MergeMethod = "merge" | "squash" | "fast-forward";
 
@@ -61,7 +61,7 @@ export async function pullRequestChangedPaths(repoPath: string, baseSha: string,
 export function mergeTrees(repoPath: string, ours: string, theirs: string): Promise<{ tree: string; conflicts: string[] }> {
   const args = ["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", ours, theirs];
   return new Promise((resolve, reject) => {
-    execFile("git", args, { cwd: repoPath, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile("git", args, { cwd: repoPath, maxBuffer: 64 * 1024 * 1024, env: gitFreeEnvironment() }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
       // Exit 1 means "conflicts": the output still holds the tree, then one conflicted path per entry.
       if (code !== 0 && code !== 1) {
@@ -76,7 +76,7 @@ export function mergeTrees(repoPath: string, ours: string, theirs: string): Prom
 
 export async function commitTree(repoPath: string, tree: string, parents: string[], message: string, author: GitIdentity, committer: GitIdentity): Promise<string> {
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...gitFreeEnvironment(),
     GIT_AUTHOR_NAME: author.name,
     GIT_AUTHOR_EMAIL: author.email,
     GIT_COMMITTER_NAME: committer.name,

@@ -32,13 +32,13 @@ async function applyOne(repoDir: string, plan: ReleasePlan, commit: boolean, env
     // Someone (or an earlier run) released this version already: idempotent when it is this commit's release.
     const head = (await git(["rev-parse", "HEAD"], repoDir)).trim();
     if (existing === plan.headSha || existing === head) return { ...result, taggedCommit: existing, reason: `${plan.tag} already exists at ${existing.slice(0, 7)}` };
-    throw new SlipwayError("GIT_FAILED", `${plan.tag} already exists at ${existing.slice(0, 7)}; a version is never reused. Plan the release again.`);
+    throw new SlipwayError("RELEASE_CONFLICT", `${plan.tag} already exists at ${existing.slice(0, 7)}; a version is never reused. Plan the release again.`);
   }
   let target = plan.headSha;
   if (commit) {
     const head = (await git(["rev-parse", "HEAD"], repoDir)).trim();
     if (head !== plan.headSha && !(await isReleaseCommitOnTop(repoDir, head, plan.headSha))) {
-      throw new SlipwayError("GIT_FAILED", `HEAD moved to ${head.slice(0, 7)} since the release of ${plan.headSha.slice(0, 7)} was planned.`, { hint: "Plan the release again." });
+      throw new SlipwayError("RELEASE_CONFLICT", `HEAD moved to ${head.slice(0, 7)} since the release of ${plan.headSha.slice(0, 7)} was planned.`, { hint: "Plan the release again." });
     }
     await writeChangelog(repoDir, plan);
     await git(["add", "--", plan.changelogPath], repoDir);

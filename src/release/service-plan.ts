@@ -80,7 +80,7 @@ function avoidTakenStable(input: ServicePlanInput, version: string, level: BumpL
     return firstFreeVersion(version, level, stableTaken);
   }
   throw new SlipwayError(
-    "GIT_FAILED",
+    "RELEASE_CONFLICT",
     `${input.service || "release"}: version ${version} is already tagged as ${taken.tag} at ${taken.commit.slice(0, 7)}, which is not in the history of ${input.headSha.slice(0, 7)}; a version is never reused.`,
     { hint: `Merge the branch that holds ${taken.tag}, or set "onVersionTaken": "skip" in slipway.release.json to release the next free version.`, details: { tag: taken.tag, commit: taken.commit } },
   );

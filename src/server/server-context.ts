@@ -3,6 +3,7 @@
 import type { RepoRecord, Store } from "../store";
 import type { PushReceiver } from "./services/push-receiver";
 import type { RunDispatcher } from "./services/run-dispatcher";
+import type { Scheduler } from "./services/scheduler";
 import type { ServerEvents } from "./services/server-events";
 
 export interface ServerContext {
@@ -14,6 +15,8 @@ export interface ServerContext {
   publicUrl(): string;
   dispatcher: RunDispatcher;
   pushes: PushReceiver;
+  /** `on: schedule` crons of every repo's default branch. */
+  scheduler: Scheduler;
   events: ServerEvents;
   repoPath(repo: RepoRecord): string;
   log(message: string): void;

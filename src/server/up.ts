@@ -7,15 +7,18 @@
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
+import { systemClock, type Clock } from "../core/clock";
 import { openStore, type Store, type StoreConfig } from "../store";
 import { bareRepoPath } from "../git/bare-repos";
 import { buildApp } from "./app";
 import { lockDataDir, type DataLock } from "./data-lock";
 import type { ServerContext } from "./server-context";
 import { syncPullRequestsWithPush } from "./services/pull-request-events";
-import { PushReceiver, type PushReceiverOptions } from "./services/push-receiver";
+import { PushReceiver } from "./services/push-receiver";
 import { RunDispatcher } from "./services/run-dispatcher";
 import { ServerEvents } from "./services/server-events";
+import { Scheduler } from "./services/scheduler";
+import { killOrphanedSteps, recoverInterruptedRuns } from "./services/startup-recovery";
 
 export interface ServerOptions {
   dataDir: string;
@@ -24,6 +27,8 @@ export interface ServerOptions {
   /** Default: SQLite in DIR/slipway.db. */
   store?: StoreConfig;
   maxParallelJobs?: number;
+  /** Time for `schedule` triggers (tests inject a manual clock and call `context.scheduler.tick()`). */
+  clock?: Clock;
   log?: (message: string) => void;
 }
 
@@ -59,11 +64,13 @@ async function serve(options: ServerOptions, dataDir: string, store: Store, lock
   let url = "";
   const repoPath: ServerContext["repoPath"] = (repo) => bareRepoPath(gitRoot, repo);
   const dispatcher = new RunDispatcher({ store, dataDir, events, repoPath, maxParallelJobs: options.maxParallelJobs, log });
-  const onBranchPush: PushReceiverOptions["onBranchPush"] = (repo, push) => syncPullRequestsWithPush(context, repo, push);
-  const pushes = new PushReceiver({ store, spoolDir: join(dataDir, "spool", "pushes"), dispatcher, events, repoPath, log, onBranchPush });
-  const context: ServerContext = { store, dataDir, gitRoot, publicUrl: () => url, dispatcher, pushes, events, repoPath, log };
+  const pushes = new PushReceiver({ store, spoolDir: join(dataDir, "spool", "pushes"), dispatcher, events, repoPath, log, onBranchPush: (repo, push) => syncPullRequestsWithPush(context, repo, push) });
+  const scheduler = new Scheduler({ store, dispatcher, events, repoPath, log, clock: options.clock ?? systemClock });
+  const context: ServerContext = { store, dataDir, gitRoot, publicUrl: () => url, dispatcher, pushes, scheduler, events, repoPath, log };
 
-  const interrupted = await store.runs.markUnfinishedRunsFailed("The server stopped while this run was in progress (it was not resumed).");
+  const orphans = await killOrphanedSteps(dataDir);
+  if (orphans.length > 0) log(`recovered: ended ${orphans.length} step process(es) left running by the previous server`);
+  const interrupted = await recoverInterruptedRuns(store, log);
   if (interrupted.length > 0) log(`recovered: runs ${interrupted.join(", ")} were in progress when the server stopped; marked failed`);
   const adminTokenPath = await bootstrapAdmin(store, dataDir);
 
@@ -74,10 +81,12 @@ async function serve(options: ServerOptions, dataDir: string, store: Store, lock
   const port = typeof address === "object" && address ? address.port : options.port ?? 7700;
   url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   await pushes.recover();
+  await scheduler.start();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      scheduler.stop();
       await app.close();
       await dispatcher.shutdown();
       await store.close();

@@ -26,7 +26,8 @@ export interface RunDispatcherOptions {
 
 export class RunDispatcher {
   private readonly running = new Map<number, { controller: AbortController; done: Promise<void> }>();
-  private readonly concurrency = new ConcurrencyGroups();
+  /** Concurrency groups are scoped to a repository, as on GitHub: `deploy` in one repo never cancels another's. */
+  private readonly concurrency = new Map<number, ConcurrencyGroups>();
 
   constructor(private readonly options: RunDispatcherOptions) {}
 
@@ -53,7 +54,7 @@ export class RunDispatcher {
     const done = executeRecordedRun(store, run, {
       ...runOptions,
       signal: controller.signal,
-      concurrency: this.concurrency,
+      concurrency: this.concurrencyOf(repo),
       maxParallelJobs: this.options.maxParallelJobs,
       listener: this.checksListener(repo, run.id, event.sha),
       loadWorkflow: async (path) => {
@@ -67,6 +68,12 @@ export class RunDispatcher {
       .finally(() => this.running.delete(run.id));
     this.running.set(run.id, { controller, done });
     return run;
+  }
+
+  private concurrencyOf(repo: RepoRecord): ConcurrencyGroups {
+    let groups = this.concurrency.get(repo.id);
+    if (!groups) this.concurrency.set(repo.id, (groups = new ConcurrencyGroups()));
+    return groups;
   }
 
   cancel(runId: number): boolean {

@@ -4,13 +4,14 @@ import { downloadArtifactAction, uploadArtifactAction } from "./artifacts";
 import { cacheAction, cacheRestoreAction, cacheSaveAction } from "./cache";
 import { checkoutAction } from "./checkout";
 import { registerBuiltinAction } from "./registry";
+import { releaseAction } from "../../../release/release-action";
 
 let registered = false;
 
 export function registerDefaultBuiltins(): void {
   if (registered) return;
   registered = true;
-  for (const action of [checkoutAction, cacheAction, cacheRestoreAction, cacheSaveAction, uploadArtifactAction, downloadArtifactAction]) {
+  for (const action of [checkoutAction, cacheAction, cacheRestoreAction, cacheSaveAction, uploadArtifactAction, downloadArtifactAction, releaseAction]) {
     registerBuiltinAction(action);
   }
 }
