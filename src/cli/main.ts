@@ -9,6 +9,7 @@ import { registerSchemaCommand } from "./commands/schema";
 import { registerUpCommand } from "./commands/up";
 import { registerRepoCommand } from "./commands/repo";
 import { registerDispatchCommand } from "./commands/dispatch";
+import { registerPrCommand } from "./commands/pr";
 import { registerHooksCommand } from "./commands/hooks";
 import { registerReleaseCommand } from "./commands/release";
 
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerSchemaCommand(program);
   registerRepoCommand(program);
   registerDispatchCommand(program);
+  registerPrCommand(program);
   registerHooksCommand(program);
   registerReleaseCommand(program);
   return program;

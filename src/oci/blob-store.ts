@@ -67,7 +67,8 @@ export class BlobStore {
     const handle = await open(path, "r").catch(() => {
       throw new OciError("BLOB_UNKNOWN", `blob unknown to registry: ${digest}`, { detail: { digest } });
     });
-    return createReadStream(path, { fd: handle, start: range?.start, end: range?.end, autoClose: true });
+    // 1 MiB reads: a 200 MB layer goes out in fewer, larger writes than with the 64 KiB default.
+    return createReadStream(path, { fd: handle, start: range?.start, end: range?.end, autoClose: true, highWaterMark: 1024 * 1024 });
   }
 
   async readBytes(digest: string): Promise<Buffer> {

@@ -26,6 +26,7 @@ export function digestOfHash(hash: Hash): string {
 export class DigestingStream extends Transform {
   readonly hash = createHash("sha256");
   size = 0;
+  private finished?: string;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.hash.update(chunk);
@@ -33,7 +34,9 @@ export class DigestingStream extends Transform {
     callback(null, chunk);
   }
 
+  /** The digest of everything that passed; call it after the stream ended (repeat calls give the same value). */
   digest(): string {
-    return digestOfHash(this.hash);
+    this.finished ??= digestOfHash(this.hash);
+    return this.finished;
   }
 }

@@ -115,6 +115,9 @@ export class PullRequestRepository {
   createPullRequest(pr: NewPullRequest): Promise<PullRequestRecord> {
     return storeOperation("createPullRequest", () =>
       inTransaction(this.db, async (trx) => {
+        // A no-op write to the repo row locks it (Postgres) so concurrent creations get distinct numbers
+        // and see each other's open pull requests; SQLite serializes writers anyway.
+        await trx.updateTable("repos").set((eb) => ({ default_branch: eb.ref("default_branch") })).where("id", "=", pr.repoId).execute();
         const open = await this.findOpenFor(pr.repoId, pr.sourceBranch, pr.targetBranch, trx);
         if (open) throw new SlipwayError("CONFLICT", `Pull request #${open.number} from ${pr.sourceBranch} into ${pr.targetBranch} is already open.`);
         const last = await trx.selectFrom("pull_requests").select((eb) => eb.fn.max("number").as("last")).where("repo_id", "=", pr.repoId).executeTakeFirst();

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMerge, planMerge } from "../../src/git/merge";
 import type { RunRecord } from "../../src/store";
 import type { PullRequestDetails } from "../../src/server/services/pull-requests";
+import { assertBuilt, slipway } from "../support/cli";
 import { startTestServer, waitUntil, type ApiErrorBody, type TestServer, type TestUser, type WorkingCopy } from "../support/server";
 
 const ciYml = `name: CI
@@ -307,5 +308,36 @@ describe("a push racing a merge", () => {
     else expect(merged.status).toBe(409);
     if (pushed.code === 0) expect(await contains(pushedSha)).toBe(true);
     expect((await pull(repo, 1)).state).toBe(merged.status === 200 ? "merged" : "open");
+  });
+});
+
+describe("slipway pr", () => {
+  it("creates, lists, shows, reviews and merges from a working copy, printing the precise reason on refusal", async () => {
+    assertBuilt();
+    const { repo, work } = await setUpRepo("cli");
+    await pushBranch(work, "feature/cli", "feat(cli): pr commands", { "cli.txt": "cli\n" });
+    const as = (user: TestUser) => ({ SLIPWAY_URL: t.url, SLIPWAY_TOKEN: user.token, HOME: t.home });
+
+    const created = await slipway(["pr", "create", "--source", "feature/cli", "--target", "main", "--title", "feat(cli): pr commands", "--json"], work.dir, as(dev));
+    expect(created.code, created.stderr).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ number: 1, state: "open", sourceBranch: "feature/cli" });
+    const listed = await slipway(["pr", "list", "--state", "all", "--repository", repo, "--json"], t.root, as(dev));
+    expect(JSON.parse(listed.stdout).map((p: { number: number }) => p.number)).toEqual([1]);
+    await checksDone(repo, 1);
+
+    const refused = await slipway(["pr", "merge", "1", "--method", "squash"], work.dir, as(dev));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("needs 1 approving review by someone other than the author dev; has 0");
+    const own = await slipway(["pr", "review", "1", "--approve"], work.dir, as(dev));
+    expect(own.code).toBe(1);
+    expect(own.stderr).toContain("You cannot approve your own pull request (#1)");
+    const shown = await slipway(["pr", "show", "1"], work.dir, as(dev));
+    expect(shown.stdout).toContain("cannot merge yet:");
+
+    expect((await slipway(["pr", "review", "1", "--approve", "--body", "ship it"], work.dir, as(reviewer))).code).toBe(0);
+    expect((await slipway(["pr", "show", "1"], work.dir, as(dev))).stdout).toContain("ready to merge");
+    const merged = await slipway(["pr", "merge", "1", "--method", "squash", "--json"], work.dir, as(dev));
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(JSON.parse(merged.stdout)).toMatchObject({ method: "squash", pullRequest: { state: "merged" } });
   });
 });

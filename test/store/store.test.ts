@@ -5,6 +5,7 @@ import type { StoreDialect } from "../../src/store/index";
 import { describeEventCases, describeTransactionCases } from "./events.cases";
 import { describeLogWriterCases } from "./log-writer.cases";
 import { describeLogCases } from "./logs.cases";
+import { describePullRequestCases } from "./pull-requests.cases";
 import { describeMigrationCases, describeRunCases } from "./runs.cases";
 import { useStoreUnderTest } from "./store-fixtures";
 
@@ -18,4 +19,5 @@ describe.each(dialects)("store on %s", (dialect) => {
   describe("BufferedLogWriter", () => describeLogWriterCases(ctx));
   describe("events", () => describeEventCases(ctx));
   describe("transactions", () => describeTransactionCases(ctx));
+  describe("pull requests", () => describePullRequestCases(ctx));
 });

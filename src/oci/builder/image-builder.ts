@@ -15,7 +15,8 @@ import { resolveBaseImage } from "./base-image";
 import { collectFileTree, prefixDirectories } from "./file-tree";
 import { IgnoreRules } from "./ignore-rules";
 import { buildImageConfig } from "./image-config";
-import { writeLayer, type WrittenLayer } from "./layer-writer";
+import { writeLayerCached } from "./layer-cache";
+import type { WrittenLayer } from "./layer-writer";
 
 export interface BuildImageOptions {
   contextDir: string;
@@ -86,8 +87,9 @@ export async function buildImage(store: OciStore, options: BuildImageOptions): P
   const sources = await collectFileTree(options.contextDir, { prefix, mtime: epoch, include: (path) => !isDependency(path) && !ignore.ignores(path) });
 
   const written: { role: BuiltLayer["role"]; layer: WrittenLayer }[] = [];
-  if (dependencies.length > 0) written.push({ role: "dependencies", layer: await writeLayer(store, repository, [...prefixDirectories(prefix, epoch), ...dependencies]) });
-  written.push({ role: "sources", layer: await writeLayer(store, repository, [...prefixDirectories(prefix, epoch), ...sources]) });
+  // The dependency layer rarely changes: reuse it without re-archiving while its files are untouched.
+  if (dependencies.length > 0) written.push({ role: "dependencies", layer: await writeLayerCached(store, repository, [...prefixDirectories(prefix, epoch), ...dependencies]) });
+  written.push({ role: "sources", layer: await writeLayerCached(store, repository, [...prefixDirectories(prefix, epoch), ...sources]) });
 
   const main = await readPackageMain(options.contextDir);
   const labels: Record<string, string> = { "org.opencontainers.image.created": created, ...(options.labels ?? {}) };

@@ -25,7 +25,10 @@ export function gitRoutes(context: ServerContext): FastifyPluginAsync {
       const repoSegment = request.params.repo;
       if (!repoSegment.endsWith(".git")) throw new SlipwayError("NOT_FOUND", "Git URLs look like /git/<owner>/<name>.git");
       const rest = `/${request.params["*"]}`;
-      const repo = await findRepoOrThrow(store, owner, repoSegment);
+      // Anonymous callers get 401 for a missing repo as for a private one: no probing for names.
+      const repo = await findRepoOrThrow(store, owner, repoSegment).catch((error: unknown) => {
+        throw request.user ? error : new SlipwayError("UNAUTHENTICATED", "Authentication required.");
+      });
       const push = isPush(request, rest);
       await requireRepoRole(store, repo, request.user, push ? "developer" : "viewer");
       const ticket = push ? await context.pushes.ticket(repo, request.user?.name ?? "anonymous") : undefined;
