@@ -75,9 +75,6 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), "slipway-bench-registry-"));
   const layout = join(work, "layout");
-  process.stdout.write(`bench/registry: making a ${sizeMb} MB image… `);
-  await makeLayout(layout);
-  process.stdout.write("done\n");
 
   const store = await OciStore.open(join(work, "embedded"));
   const app = Fastify({ logger: false, forceCloseConnections: true });
@@ -98,6 +95,9 @@ async function main(): Promise<void> {
   const times: Record<string, { push: number[]; pull: number[] }> = { embedded: { push: [], pull: [] }, "docker-registry": { push: [], pull: [] } };
   try {
     for (let round = 0; round < rounds; round++) {
+      // Fresh random content each round: skopeo's blob-info cache would otherwise turn later pushes into mounts.
+      await rm(layout, { recursive: true, force: true });
+      await makeLayout(layout);
       const order: [string, string, string[]][] = [["embedded", embedded, ["--dest-creds", `bench:${token}`]], ["docker-registry", peer, []]];
       if (round % 2 === 1) order.reverse();
       for (const [name, host, creds] of order) {

@@ -2,8 +2,9 @@
 
 import { spawn } from "node:child_process";
 import { SlipwayError } from "../core/errors";
+import { gitFreeEnvironment } from "../git/git-cli";
 import { parseConventionalCommit, type ConventionalCommit } from "./conventional-commit";
-import { historyFormat, HistoryStreamParser } from "./history-stream";
+import { historyFormat, HistoryStreamParser, type LoggedCommit } from "./history-stream";
 
 export interface HistoryRange {
   /** The commit to release (a SHA). */
@@ -14,16 +15,31 @@ export interface HistoryRange {
   withFiles: boolean;
 }
 
+export interface LogRange {
+  /** Commits to list with their ancestors. */
+  heads: string[];
+  /** Leave out commits reachable from these; names git does not know are ignored (a cached tip may be gone). */
+  not: string[];
+  withFiles: boolean;
+}
+
 /** Commits newest first, parsed as they stream from git. */
-export function readHistory(repoDir: string, range: HistoryRange): Promise<ConventionalCommit[]> {
+export async function readHistory(repoDir: string, range: HistoryRange): Promise<ConventionalCommit[]> {
+  const commits: ConventionalCommit[] = [];
+  await streamLog(repoDir, { heads: [range.head], not: range.exclude, withFiles: range.withFiles }, (raw) => commits.push(parseConventionalCommit(raw)));
+  return commits;
+}
+
+/** Streams `git log` over a range to `onCommit`, newest first (git's default order). */
+export function streamLog(repoDir: string, range: LogRange, onCommit: (commit: LoggedCommit) => void): Promise<void> {
   const args = ["-c", "log.showSignature=false", "log", historyFormat, "-z"];
   // --no-renames: a rename is a delete plus an add, so a move out of a service still counts for it (and it is ~3× faster).
   if (range.withFiles) args.push("--name-only", "--no-renames");
-  args.push(range.head, ...range.exclude.map((sha) => `^${sha}`), "--");
-  const commits: ConventionalCommit[] = [];
-  const parser = new HistoryStreamParser((raw) => commits.push(parseConventionalCommit(raw)));
+  if (range.not.length > 0) args.push("--ignore-missing");
+  args.push(...range.heads, ...range.not.map((sha) => `^${sha}`), "--");
+  const parser = new HistoryStreamParser(onCommit);
   return new Promise((resolve, reject) => {
-    const child = spawn("git", args, { cwd: repoDir, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("git", args, { cwd: repoDir, stdio: ["ignore", "pipe", "pipe"], env: gitFreeEnvironment() });
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => parser.push(chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
@@ -34,7 +50,7 @@ export function readHistory(repoDir: string, range: HistoryRange): Promise<Conve
         return;
       }
       parser.end();
-      resolve(commits);
+      resolve();
     });
   });
 }

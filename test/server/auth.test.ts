@@ -50,6 +50,11 @@ describe("a missing or wrong token", () => {
         expect(response.headers.get("www-authenticate")).toBe('Basic realm="slipway"');
       }
     }
+    // A missing repository looks the same as a private one to an anonymous caller.
+    const missing = await infoRefs("admin/does-not-exist", "git-upload-pack");
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get("www-authenticate")).toBe('Basic realm="slipway"');
+    expect((await infoRefs("admin/does-not-exist", "git-upload-pack", basic(t.adminToken))).status).toBe(404);
     const post = await fetch(`${t.url}/git/${privateRepo}.git/git-receive-pack`, {
       method: "POST",
       headers: { authorization: basic("wrong-token"), "content-type": "application/x-git-receive-pack-request" },

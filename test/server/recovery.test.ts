@@ -2,7 +2,8 @@
  * A `slipway up` subprocess killed with SIGKILL in the middle of a run, then restarted on the same data
  * directory. Documented behaviour: runs are not resumed — the interrupted run is marked failed, with its
  * logs up to the kill kept and its checks failed; step processes that outlived the server are ended on
- * the next start; a push the dead server had not processed yet (its spool file) is processed on restart.
+ * the next start; a push the dead server had not processed (a spool file, or a recorded but unprocessed
+ * push row) is processed on restart.
  */
 
 import { randomUUID } from "node:crypto";
@@ -10,7 +11,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LogChunk, PushRecord, RunRecord, RunWithJobs } from "../../src/store";
+import { openStore, type LogChunk, type PushRecord, type RunRecord, type RunWithJobs } from "../../src/store";
 import { assertBuilt, killMarked, processesWithArgument, uniqueSleepMarker } from "../support/cli";
 import { startCliServer, type CliServer } from "./support/cli-server";
 import { gitUrl, runGit, waitUntil, WorkingCopy, workflowYaml } from "./support/hosting";
@@ -75,6 +76,13 @@ describe("the server killed with SIGKILL during a run", () => {
     await mkdir(join(dataDir, "spool", "pushes"), { recursive: true });
     await writeFile(spool, `${slowSha} ${quickSha} refs/heads/main\n`);
 
+    // A push the dead server recorded but had not processed (no run dispatched yet).
+    const recordedSha = await work.commit("ci: recorded", { "recorded.txt": "1\n" });
+    expect((await runGit(["push", "-q", join(dataDir, "git", `${repo}.git`), "main"], work.dir, home)).code).toBe(0);
+    const store = await openStore({ dialect: "sqlite", path: join(dataDir, "slipway.db") });
+    await store.repos.recordPush({ repoId: created.body.id, ref: "refs/heads/main", before: quickSha, after: recordedSha, pusher: "admin", forced: false, commits: [], changedPaths: ["recorded.txt"] });
+    await store.close();
+
     const second = await up();
     expect(second.stderr()).toContain("marked failed");
     if (orphans.length > 0) expect(second.stderr()).toMatch(/ended \d+ step process\(es\) left running by the previous server/);
@@ -98,6 +106,13 @@ describe("the server killed with SIGKILL during a run", () => {
     });
     expect(rerun.conclusion).toBe("success");
     expect(await jobLogs(second, rerun.id)).toContain("after the restart");
+    const recordedRun = await waitUntil("the run of the recorded push", async () =>
+      (await second.api<RunRecord[]>("GET", `/repos/${repo}/runs`)).body.find((r) => r.sha === recordedSha && r.status === "completed"),
+    );
+    expect(recordedRun.conclusion).toBe("success");
+    const pushes = (await second.api<PushRecord[]>("GET", `/repos/${repo}/pushes`)).body;
+    expect(pushes.map((p) => p.after).sort()).toEqual([slowSha, quickSha, recordedSha].sort());
+    expect(pushes.every((p) => p.processedAt !== null)).toBe(true);
 
     second.child.kill("SIGTERM");
     expect(await second.exited).toMatchObject({ code: 0 });

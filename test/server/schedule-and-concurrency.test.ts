@@ -101,6 +101,11 @@ describe("schedule triggers", () => {
     clock.set(Date.UTC(2030, 0, 1, 3, 15, 0));
     expect(await scheduler().tick()).toEqual([]);
   });
+
+  it("forgets the schedules of a deleted repository", async () => {
+    expect((await t.api("DELETE", `/repos/${repo}`)).status).toBe(204);
+    expect(scheduler().list()).toEqual([]);
+  });
 });
 
 describe("concurrency groups across runs", () => {

@@ -103,6 +103,7 @@ export function repoRoutes(context: ServerContext): FastifyPluginAsync {
       await requireRepoRole(store, repo, request.user, "admin");
       await store.repos.deleteRepo(repo.id);
       await deleteBareRepo(context.repoPath(repo));
+      await context.scheduler.reload(repo.id);
       return reply.status(204).send();
     });
 

@@ -3,6 +3,10 @@
  * pending entry cancels the older pending one; `cancel-in-progress` cancels the running one.
  */
 
+import type { JsonObject } from "../../core/json";
+import { evaluateTemplate, evaluateToString } from "../expressions";
+import type { ConcurrencyDefinition } from "../model";
+
 export interface ConcurrencyHolder {
   /** Cancel this holder's work (a run or a job); it releases the group when it has stopped. */
   cancel(reason: string): void;
@@ -68,4 +72,11 @@ export class ConcurrencyGroups {
       }
     };
   }
+}
+
+/** The evaluated group name and cancel-in-progress flag of a workflow's or a job's `concurrency`. */
+export function concurrencySettings(def: ConcurrencyDefinition, contexts: JsonObject): { group: string; cancelInProgress: boolean } {
+  const group = evaluateToString(def.group, contexts);
+  const cancelInProgress = evaluateTemplate(def.cancelInProgress, contexts) === true;
+  return { group, cancelInProgress };
 }

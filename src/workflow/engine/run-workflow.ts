@@ -3,9 +3,8 @@
 import { describeError } from "../../core/errors";
 import type { JsonObject } from "../../core/json";
 import type { Conclusion } from "../conclusions";
-import { evaluateTemplate, evaluateToString } from "../expressions";
-import type { ConcurrencyDefinition } from "../model";
 import { githubContext } from "./contexts";
+import { ConcurrencyGroups, concurrencySettings } from "./concurrency";
 import { combineListeners, type JobState } from "./run-listener";
 import type { RunOptions } from "./run-options";
 import { createSemaphore, runJobGraph } from "./scheduler";
@@ -33,9 +32,11 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   try {
     const env = evaluateEnvMap(options.workflow.env, baseContexts, { success: () => true, failure: () => false, cancelled: () => false });
     const runContexts = { ...baseContexts, env };
-    if (options.workflow.concurrency !== undefined && options.concurrency) {
+    // Groups span runs when the caller shares them (the server, one `slipway run`); else they span this run's jobs.
+    const concurrency = options.concurrency ?? new ConcurrencyGroups();
+    if (options.workflow.concurrency !== undefined) {
       const { group, cancelInProgress } = concurrencySettings(options.workflow.concurrency, runContexts);
-      const acquired = await options.concurrency.acquire(group, cancelInProgress, { cancel: () => controller.abort(new Error(`Cancelled by concurrency group '${group}'.`)) });
+      const acquired = await concurrency.acquire(group, cancelInProgress, { cancel: () => controller.abort(new Error(`Cancelled by concurrency group '${group}'.`)) });
       if (!acquired) return { conclusion: "cancelled", jobs: [], durationMs: Date.now() - startedAt, message: `Cancelled: a newer run is waiting in concurrency group '${group}'.` };
       release = acquired;
     }
@@ -46,6 +47,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
       runContexts,
       signal: controller.signal,
       semaphore: createSemaphore(options),
+      concurrency,
       keyPrefix: "",
       ordinals: { next: 1 },
     });
@@ -57,10 +59,4 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     release?.();
     options.signal?.removeEventListener("abort", forwardAbort);
   }
-}
-
-export function concurrencySettings(def: ConcurrencyDefinition, contexts: JsonObject): { group: string; cancelInProgress: boolean } {
-  const group = evaluateToString(def.group, contexts);
-  const cancelInProgress = evaluateTemplate(def.cancelInProgress, contexts) === true;
-  return { group, cancelInProgress };
 }

@@ -15,6 +15,7 @@ import { runJob } from "./job-runner";
 import type { JobState, RunListener } from "./run-listener";
 import type { RunOptions } from "./run-options";
 import { Semaphore } from "./semaphore";
+import { concurrencySettings, type ConcurrencyGroups } from "./concurrency";
 import { runReusableWorkflowJob } from "./reusable-workflow";
 
 export interface SchedulerScope {
@@ -25,6 +26,8 @@ export interface SchedulerScope {
   runContexts: ExpressionContexts;
   signal: AbortSignal;
   semaphore: Semaphore;
+  /** `concurrency` groups of runs and jobs. */
+  concurrency: ConcurrencyGroups;
   /** Prefix for job keys of a called workflow, e.g. `deploy / `. */
   keyPrefix: string;
   /** Ordinal counter shared across nested workflows, for unique work directories. */
@@ -157,21 +160,31 @@ async function runJobGroup(
   const conclusions: Conclusion[] = [];
   await Promise.all(
     instances.map(async (state, index) => {
+      const strategy = { "fail-fast": failFast, "job-index": index, "job-total": instances.length, "max-parallel": Number.isFinite(maxParallel) ? maxParallel : instances.length };
+      // Job-level `concurrency`: wait for (or take over) the group before taking a run slot.
+      const groupController = new AbortController();
+      let releaseGroup: (() => void) | undefined;
+      if (job.concurrency) {
+        const { group, cancelInProgress } = concurrencySettings(job.concurrency, { ...contexts, matrix: state.matrix, strategy });
+        const acquired = await scope.concurrency.acquire(group, cancelInProgress, { cancel: (reason) => groupController.abort(new Error(reason)) });
+        if (!acquired) {
+          await finishInstance(scope, state, "cancelled", `Cancelled: a newer job is waiting in concurrency group '${group}'.`, conclusions);
+          return;
+        }
+        releaseGroup = acquired;
+      }
       const releaseStrategy = await strategySemaphore.acquire();
       const releaseRun = await scope.semaphore.acquire();
       try {
         const cancelledWhileQueued = scope.signal.aborted && !decidedAfterCancel;
-        if (strategyController.signal.aborted || cancelledWhileQueued) {
-          state.status = "completed";
-          state.conclusion = "cancelled";
-          state.message = cancelledWhileQueued ? "The run was cancelled." : "Cancelled by fail-fast: another matrix job failed.";
-          await scope.listener.jobFinished?.(state);
-          conclusions.push("cancelled");
+        if (strategyController.signal.aborted || cancelledWhileQueued || groupController.signal.aborted) {
+          const message = cancelledWhileQueued ? "The run was cancelled." : groupController.signal.aborted ? String(groupController.signal.reason) : "Cancelled by fail-fast: another matrix job failed.";
+          await finishInstance(scope, state, "cancelled", message, conclusions);
           return;
         }
         // A job whose `if:` chose to run after the run was cancelled (always(), cancelled()) runs to its end.
-        const signal = decidedAfterCancel ? strategyController.signal : AbortSignal.any([scope.signal, strategyController.signal]);
-        const strategy = { "fail-fast": failFast, "job-index": index, "job-total": instances.length, "max-parallel": Number.isFinite(maxParallel) ? maxParallel : instances.length };
+        const own = [strategyController.signal, groupController.signal];
+        const signal = decidedAfterCancel ? AbortSignal.any(own) : AbortSignal.any([scope.signal, ...own]);
         const finished = await runJob(
           scope.options,
           { def: job, state, runContexts: scope.runContexts, needs, strategy, ordinal: scope.ordinals.next++ },
@@ -188,11 +201,21 @@ async function runJobGroup(
       } finally {
         releaseRun();
         releaseStrategy();
+        releaseGroup?.();
       }
     }),
   );
   const result = combineConclusions(conclusions);
   return { result, outputs, failsRun: true };
+}
+
+async function finishInstance(scope: SchedulerScope, state: JobState, conclusion: Conclusion, message: string, conclusions: Conclusion[]): Promise<void> {
+  state.status = "completed";
+  state.conclusion = conclusion;
+  state.message = message;
+  state.completedAt = Date.now();
+  await scope.listener.jobFinished?.(state);
+  conclusions.push(conclusion);
 }
 
 function evaluateContinueOnError(job: JobDefinition, contexts: JsonObject): boolean {
