@@ -4,7 +4,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildServiceImage } from "../../src/oci/builder/build-service-image";
 import { buildImage } from "../../src/oci/builder/image-builder";
+import { loadLocalImage } from "../../src/oci/local-images";
 import { pushImageFromStore } from "../../src/oci/client/image-transfer";
 import { RegistryClient } from "../../src/oci/client/registry-client";
 import { importRootFilesystem } from "../../src/oci/image-import";
@@ -32,6 +34,7 @@ describe.skipIf(!runnable)("Docker Engine pulls and runs a slipway-built image f
   let work: string;
   let dockerConfig: string;
   let imageRef = "";
+  let store: OciStore;
   const containers: string[] = [];
   const docker = (args: string[]) => run(dockerCliPath(), args, { env: { ...process.env, DOCKER_CONFIG: dockerConfig }, maxBuffer: 16 * 1024 * 1024 });
 
@@ -41,7 +44,7 @@ describe.skipIf(!runnable)("Docker Engine pulls and runs a slipway-built image f
     registry = await startTestRegistry();
     work = await mkdtemp(join(tmpdir(), "slipway-docker-"));
     dockerConfig = join(work, "docker-config");
-    const store = await OciStore.open(join(work, "oci"));
+    store = await OciStore.open(join(work, "oci"));
     execFileSync("bash", [join(repoRoot, "scripts", "node-base-image.sh"), join(work, "rootfs")], { stdio: "ignore" });
     await importRootFilesystem(store, { source: join(work, "rootfs"), tag: "node-base:20" });
     const service = await makeServiceDir();
@@ -85,4 +88,19 @@ describe.skipIf(!runnable)("Docker Engine pulls and runs a slipway-built image f
     await docker(["rm", "-f", id]);
     containers.splice(containers.indexOf(id), 1);
   }, 120_000);
+
+  it("builds a service with a Dockerfile through the engine and brings the image into the store", async () => {
+    const context = join(work, "dockerfile-service");
+    await rm(context, { recursive: true, force: true });
+    execFileSync("mkdir", ["-p", context]);
+    await writeFile(join(context, "Dockerfile"), `FROM ${imageRef}\nCOPY extra.txt /app/extra.txt\nENV FROM_DOCKERFILE=1\n`);
+    await writeFile(join(context, "extra.txt"), "built by docker\n");
+    const built = await buildServiceImage(store, { contextDir: context, tag: "hello-docker:v1", revision: "feedbee" });
+    expect(built.engine).toBe("docker");
+    const image = await loadLocalImage(store, "hello-docker:v1");
+    expect(image.config.config?.Env).toContain("FROM_DOCKERFILE=1");
+    expect(image.config.config?.Labels?.["org.opencontainers.image.revision"]).toBe("feedbee");
+    expect(image.image.layers.length).toBe(image.config.rootfs.diff_ids.length);
+    expect(image.image.layers.length).toBeGreaterThanOrEqual(4);
+  }, 300_000);
 });

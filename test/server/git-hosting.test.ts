@@ -235,3 +235,25 @@ describe("20 concurrent pushes to 20 branches", () => {
     expect(finalRuns.every((r) => r.conclusion === "success")).toBe(true);
   });
 });
+
+describe("deleting a repository", () => {
+  it("cancels its running runs first, then removes it and its git data", async () => {
+    const repo = "admin/doomed";
+    await createRepo(repo);
+    const work = await WorkingCopy.create(t.root, "doomed", gitUrl(t.url, repo, t.adminToken), t.home);
+    const sha = await work.commit("ci: slow", { ".slipway/workflows/ci.yml": workflowYaml("push", ["echo started; sleep 30"]) });
+    await work.ok("push", "-q", "origin", "main");
+    const run = await waitUntil("the run's step to start", async () => {
+      const found = (await runsOf(repo)).find((r) => r.sha === sha);
+      const logs = found ? await t.server.context.store.runs.getRun(found.id) : undefined;
+      return logs?.jobs[0]?.status === "in_progress" ? found : undefined;
+    });
+    const started = Date.now();
+    expect((await t.api("DELETE", `/repos/${repo}`)).status).toBe(204);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(await t.server.context.store.runs.getRun(run.id)).toMatchObject({ status: "completed", conclusion: "cancelled" });
+    expect(t.server.context.dispatcher.runningRunIds()).not.toContain(run.id);
+    expect((await t.api("GET", `/repos/${repo}`)).status).toBe(404);
+    expect(existsSync(join(t.dataDir, "git", "admin", "doomed.git"))).toBe(false);
+  });
+});

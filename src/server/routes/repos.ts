@@ -101,6 +101,7 @@ export function repoRoutes(context: ServerContext): FastifyPluginAsync {
     app.delete<{ Params: RepoParams }>("/repos/:owner/:name", async (request, reply) => {
       const repo = await findRepoOrThrow(store, request.params.owner, request.params.name);
       await requireRepoRole(store, repo, request.user, "admin");
+      await context.dispatcher.cancelRepoRuns(repo.id);
       await store.repos.deleteRepo(repo.id);
       await deleteBareRepo(context.repoPath(repo));
       await context.scheduler.reload(repo.id);

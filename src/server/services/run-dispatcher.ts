@@ -25,7 +25,7 @@ export interface RunDispatcherOptions {
 }
 
 export class RunDispatcher {
-  private readonly running = new Map<number, { controller: AbortController; done: Promise<void> }>();
+  private readonly running = new Map<number, { repoId: number; controller: AbortController; done: Promise<void> }>();
   /** Concurrency groups are scoped to a repository, as on GitHub: `deploy` in one repo never cancels another's. */
   private readonly concurrency = new Map<number, ConcurrencyGroups>();
 
@@ -66,7 +66,7 @@ export class RunDispatcher {
       .then(({ result }) => this.options.events.emit({ type: "run.completed", repo: repo.fullName, runId: run.id, conclusion: result.conclusion }))
       .catch((error: unknown) => this.options.log(`run ${run.id} failed to record: ${describeError(error)}`))
       .finally(() => this.running.delete(run.id));
-    this.running.set(run.id, { controller, done });
+    this.running.set(run.id, { repoId: repo.id, controller, done });
     return run;
   }
 
@@ -86,6 +86,13 @@ export class RunDispatcher {
     return [...this.running.keys()];
   }
 
+  /** Before a repo is deleted: cancels its running runs and waits until each is recorded. */
+  async cancelRepoRuns(repoId: number): Promise<void> {
+    const entries = [...this.running.values()].filter((entry) => entry.repoId === repoId);
+    for (const entry of entries) entry.controller.abort(new Error("The repository was deleted."));
+    await Promise.all(entries.map((e) => e.done));
+  }
+
   /** Cancels every running run and waits until each is recorded. */
   async shutdown(): Promise<void> {
     const entries = [...this.running.values()];
@@ -101,7 +108,10 @@ export class RunDispatcher {
   private checksListener(repo: RepoRecord, runId: number, sha: string): RunListener {
     const { store, events } = this.options;
     const report = async (job: JobState): Promise<void> => {
-      await store.checks.upsertCheck({ repoId: repo.id, sha, name: job.name, runId, status: job.status === "waiting" ? "queued" : job.status, conclusion: job.conclusion ?? null });
+      // A check that cannot be written must not break the run it reports on.
+      await store.checks
+        .upsertCheck({ repoId: repo.id, sha, name: job.name, runId, status: job.status === "waiting" ? "queued" : job.status, conclusion: job.conclusion ?? null })
+        .catch((error: unknown) => this.options.log(`check '${job.name}' of run ${runId}: ${describeError(error)}`));
       events.emit({ type: "job.updated", repo: repo.fullName, runId, job: job.key, status: job.status, conclusion: job.conclusion });
     };
     return {

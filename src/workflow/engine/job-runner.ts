@@ -9,6 +9,7 @@ import { evaluateCondition, evaluateTemplate, evaluateToString, type ExpressionC
 import { SecretMasker } from "../executors/host/secret-masker";
 import type { JobDefinition, StepDefinition } from "../model";
 import { githubContext, runnerContext } from "./contexts";
+import { foreignRunnerLabels } from "./runner-labels";
 import { JobExecution } from "./job-execution";
 import type { JobState, RunListener } from "./run-listener";
 import type { RunOptions } from "./run-options";
@@ -54,6 +55,7 @@ export async function runJob(options: RunOptions, instance: JobInstance, listene
   let timer: NodeJS.Timeout | undefined;
   try {
     const scope = await jobScope(execution, def);
+    await warnAboutRunner(execution, def);
     const timeoutMs = stepTimeoutMs(def.timeoutMinutes, contexts as JsonObject, execution.status()) ?? 360 * 60_000;
     timer = setTimeout(() => {
       execution.failed = true;
@@ -79,6 +81,12 @@ export async function runJob(options: RunOptions, instance: JobInstance, listene
   state.completedAt = Date.now();
   await listener.jobFinished?.(state);
   return state;
+}
+
+async function warnAboutRunner(execution: JobExecution, def: JobDefinition): Promise<void> {
+  if (def.runsOn === undefined) return;
+  const foreign = foreignRunnerLabels(evaluateTemplate(def.runsOn, execution.contexts as JsonObject));
+  if (foreign.length > 0) await execution.log(null, `##[warning]runs-on ${foreign.join(", ")}: the host executor runs Linux jobs; this job runs on the host anyway.`);
 }
 
 function runIdentity(options: RunOptions) {

@@ -1,0 +1,105 @@
+/** The release commit cache on disk: a checked header (format, version, length, SHA-256) over JSON; written by temp file + rename. */
+
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { LoggedCommit } from "./history-stream";
+
+const magic = "slipway-release-cache";
+/** Bump when the body's shape changes: an older file is then rebuilt, never misread. */
+const formatVersion = 1;
+/** Temp files of writers that died are removed by a later writer after this long. */
+const staleTempMs = 10 * 60 * 1000;
+
+export interface CommitCacheData {
+  /** Whether commits carry their changed paths (a single-service repository does without). */
+  withFiles: boolean;
+  /** Every ancestor of a cached commit is cached too, except those reachable from these (history released before). */
+  bottoms: string[];
+  /** Newest-first tips to hand git as `--not` (a hint: the closure rule above makes any subset correct). */
+  tips: string[];
+  commits: Map<string, LoggedCommit>;
+}
+
+type CommitTuple = [sha: string, parents: string, time: number, message: string, files: string[]];
+
+interface CacheBody {
+  bottoms: string[];
+  tips: string[];
+  commits: CommitTuple[];
+}
+
+/** The cache, or undefined when it is missing, truncated, corrupt or of another format version. */
+export async function readCommitCache(file: string): Promise<CommitCacheData | undefined> {
+  const bytes = await readFile(file).catch(() => undefined);
+  if (!bytes) return undefined;
+  const newline = bytes.indexOf(0x0a);
+  if (newline === -1) return undefined;
+  const [name, version, files, length, hash] = bytes.subarray(0, newline).toString("latin1").split(" ");
+  const body = bytes.subarray(newline + 1);
+  if (name !== magic || version !== `v${formatVersion}` || (files !== "files" && files !== "nofiles")) return undefined;
+  if (length !== String(body.length) || hash !== createHash("sha256").update(body).digest("hex")) return undefined;
+  try {
+    return fromBody(JSON.parse(body.toString("utf8")) as unknown, files === "files");
+  } catch {
+    return undefined;
+  }
+}
+
+function fromBody(value: unknown, withFiles: boolean): CommitCacheData | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { bottoms, tips, commits } = value as Partial<Record<keyof CacheBody, unknown>>;
+  if (!isStringArray(bottoms) || !isStringArray(tips) || !Array.isArray(commits)) return undefined;
+  const map = new Map<string, LoggedCommit>();
+  for (const tuple of commits as unknown[]) {
+    if (!Array.isArray(tuple) || tuple.length !== 5) return undefined;
+    const [sha, parents, time, message, files] = tuple as unknown[];
+    if (typeof sha !== "string" || typeof parents !== "string" || typeof time !== "number" || typeof message !== "string" || !isStringArray(files)) return undefined;
+    map.set(sha, { sha, parents: parents ? parents.split(" ") : [], time, message, files });
+  }
+  return { withFiles, bottoms, tips, commits: map };
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+
+/** Serialises the cache; undefined when it would be larger than `maxBytes`. */
+export function encodeCommitCache(data: CommitCacheData, maxBytes: number): Buffer | undefined {
+  const commits: CommitTuple[] = [];
+  for (const c of data.commits.values()) commits.push([c.sha, c.parents.join(" "), c.time, c.message, data.withFiles ? c.files : []]);
+  const body = Buffer.from(JSON.stringify({ bottoms: data.bottoms, tips: data.tips, commits } satisfies CacheBody), "utf8");
+  if (body.length > maxBytes) return undefined;
+  const hash = createHash("sha256").update(body).digest("hex");
+  const header = `${magic} v${formatVersion} ${data.withFiles ? "files" : "nofiles"} ${body.length} ${hash}\n`;
+  return Buffer.concat([Buffer.from(header, "latin1"), body]);
+}
+
+/**
+ * Writes to a temp file beside the cache, then renames it over: readers see the old or the new file, never
+ * half of one; of concurrent writers the last wins. Failures (read-only repository, full disk) are ignored.
+ */
+export async function writeCommitCache(file: string, bytes: Buffer): Promise<boolean> {
+  const dir = dirname(file);
+  const temp = join(dir, `${basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(temp, bytes);
+    await rename(temp, file);
+    await removeStaleTemps(dir, basename(file));
+    return true;
+  } catch {
+    await unlink(temp).catch(() => undefined);
+    return false;
+  }
+}
+
+async function removeStaleTemps(dir: string, name: string): Promise<void> {
+  const now = Date.now();
+  for (const entry of await readdir(dir).catch(() => [])) {
+    if (!entry.startsWith(`${name}.`) || !entry.endsWith(".tmp")) continue;
+    const path = join(dir, entry);
+    const info = await stat(path).catch(() => undefined);
+    if (info && now - info.mtimeMs > staleTempMs) await unlink(path).catch(() => undefined);
+  }
+}
