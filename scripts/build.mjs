@@ -17,6 +17,8 @@ await build({
   entryPoints,
   outdir: "dist",
   bundle: true,
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   platform: "node",
   format: "esm",
   target: "node20",

@@ -1,21 +1,31 @@
 /** The `slipway` command: parses flags and hands each command to its domain. */
 
 import { Command } from "commander";
-import { registerLintCommand } from "./commands/lint";
-import { registerLogsCommand } from "./commands/logs";
-import { registerRunCommand } from "./commands/run";
-import { registerRunsCommand } from "./commands/runs";
-import { registerSchemaCommand } from "./commands/schema";
-import { registerUpCommand } from "./commands/up";
-import { registerRepoCommand } from "./commands/repo";
-import { registerDispatchCommand } from "./commands/dispatch";
-import { registerPrCommand } from "./commands/pr";
-import { registerHooksCommand } from "./commands/hooks";
-import { registerReleaseCommand } from "./commands/release";
 
 declare const SLIPWAY_VERSION: string;
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Commands load on demand: `slipway run` reads only the code `run` needs, so a git hook or a quick
+ * `slipway runs` starts fast. Help and unknown commands load them all.
+ */
+const commands: Record<string, () => Promise<Register>> = {
+  up: () => import("./commands/up").then((m) => m.registerUpCommand),
+  run: () => import("./commands/run").then((m) => m.registerRunCommand),
+  runs: () => import("./commands/runs").then((m) => m.registerRunsCommand),
+  logs: () => import("./commands/logs").then((m) => m.registerLogsCommand),
+  lint: () => import("./commands/lint").then((m) => m.registerLintCommand),
+  schema: () => import("./commands/schema").then((m) => m.registerSchemaCommand),
+  repo: () => import("./commands/repo").then((m) => m.registerRepoCommand),
+  dispatch: () => import("./commands/dispatch").then((m) => m.registerDispatchCommand),
+  checks: () => import("./commands/dispatch").then((m) => m.registerDispatchCommand),
+  pr: () => import("./commands/pr").then((m) => m.registerPrCommand),
+  hooks: () => import("./commands/hooks").then((m) => m.registerHooksCommand),
+  release: () => import("./commands/release").then((m) => m.registerReleaseCommand),
+};
+
+export async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command("slipway")
     .description("Self-hosted delivery: GitHub Actions workflows, releases, images and GitOps in one program.")
     .version(typeof SLIPWAY_VERSION === "string" ? SLIPWAY_VERSION : "dev")
@@ -24,18 +34,18 @@ export function buildProgram(): Command {
     // Unknown commands or options and missing arguments are usage errors: exit 2, as our own USAGE errors do.
     // Set before the commands are added, so that they inherit it.
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
-  registerUpCommand(program);
-  registerRunCommand(program);
-  registerRunsCommand(program);
-  registerLogsCommand(program);
-  registerLintCommand(program);
-  registerSchemaCommand(program);
-  registerRepoCommand(program);
-  registerDispatchCommand(program);
-  registerPrCommand(program);
-  registerHooksCommand(program);
-  registerReleaseCommand(program);
+  const requested = argv[2];
+  const versionOnly = requested === "--version" || requested === "-V";
+  const loaders = versionOnly ? [] : requested && commands[requested] ? [commands[requested]] : Object.values(commands);
+  const registered = new Set<Register>();
+  for (const load of loaders) {
+    const register = await load();
+    if (registered.has(register)) continue;
+    registered.add(register);
+    register(program);
+  }
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+const argv = process.argv;
+await (await buildProgram(argv)).parseAsync(argv);

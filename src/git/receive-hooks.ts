@@ -20,7 +20,8 @@ cat > "$tmp" && mv "$tmp" "$SLIPWAY_PUSH_SPOOL"
 
 /**
  * Branch patterns are sh glob patterns (`feature/*`, `bugfix/*`); an empty list allows any branch.
- * The default branch and tags are always allowed. Patterns are quoted into the case arms.
+ * The default branch and tags are always allowed. Patterns are quoted into the case arms and into the
+ * message (a repo admin's pattern must never become a command on the server); ref names are printf data.
  */
 export function preReceiveHook(branchPatterns: string[]): string {
   const arms = branchPatterns.map((p) => `    ${shellQuote(p).replace(/\\\*|\*/g, "'*'")}) ;;`).join("\n");
@@ -33,7 +34,7 @@ export function preReceiveHook(branchPatterns: string[]): string {
       [ "$branch" = "$SLIPWAY_DEFAULT_BRANCH" ] && continue
       case "$branch" in
 ${arms.replace(/^/gm, "  ")}
-        *) echo "slipway: branch '$branch' does not follow this repository's naming rules (allowed: ${branchPatterns.join(", ").replace(/'/g, "")})" >&2; exit 1 ;;
+        *) printf "slipway: branch '%s' does not follow this repository's naming rules (allowed: %s)\\n" "$branch" ${shellQuote(branchPatterns.join(", "))} >&2; exit 1 ;;
       esac ;;
   esac
 `;
@@ -42,7 +43,7 @@ ${arms.replace(/^/gm, "  ")}
 while read -r old new ref; do
   case "$ref" in
     refs/heads/*|refs/tags/*) ;;
-    *) echo "slipway: only branches and tags can be pushed (got '$ref')" >&2; exit 1 ;;
+    *) printf "slipway: only branches and tags can be pushed (got '%s')\\n" "$ref" >&2; exit 1 ;;
   esac
   if [ \${#ref} -gt 255 ]; then echo "slipway: ref name longer than 255 characters" >&2; exit 1; fi
 ${rules}done

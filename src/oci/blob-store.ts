@@ -144,6 +144,19 @@ export class BlobStore {
     return existed;
   }
 
+  /** Removes temp files a crashed writer left behind (older than `cutoffMs`). */
+  async expireTemp(cutoffMs: number): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.tempDir).catch(() => [] as string[])) {
+      const info = await stat(join(this.tempDir, name)).catch(() => undefined);
+      if (info && info.mtimeMs < cutoffMs) {
+        await rm(join(this.tempDir, name), { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
   async *list(): AsyncIterable<BlobInfo> {
     for (const name of await readdir(this.blobsDir).catch(() => [] as string[])) {
       if (!/^[a-f0-9]{64}$/.test(name)) continue;

@@ -72,6 +72,10 @@ export async function collectGarbage(store: OciStore, options: GarbageCollection
       report.freedBytes += current.size;
     });
   }
-  if (!options.dryRun) report.expiredUploads = await store.uploads.expire(started - (options.uploadExpiryMs ?? 24 * 3_600_000));
+  if (!options.dryRun) {
+    const expiry = started - (options.uploadExpiryMs ?? 24 * 3_600_000);
+    report.expiredUploads = await store.uploads.expire(expiry);
+    await store.blobs.expireTemp(expiry);
+  }
   return report;
 }

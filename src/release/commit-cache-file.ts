@@ -68,7 +68,12 @@ function isStringArray(value: unknown): value is string[] {
 export function encodeCommitCache(data: CommitCacheData, maxBytes: number): Buffer | undefined {
   const commits: CommitTuple[] = [];
   for (const c of data.commits.values()) commits.push([c.sha, c.parents.join(" "), c.time, c.message, data.withFiles ? c.files : []]);
-  const body = Buffer.from(JSON.stringify({ bottoms: data.bottoms, tips: data.tips, commits } satisfies CacheBody), "utf8");
+  let body: Buffer;
+  try {
+    body = Buffer.from(JSON.stringify({ bottoms: data.bottoms, tips: data.tips, commits } satisfies CacheBody), "utf8");
+  } catch {
+    return undefined; // longer than a JavaScript string can be: far above any sensible bound
+  }
   if (body.length > maxBytes) return undefined;
   const hash = createHash("sha256").update(body).digest("hex");
   const header = `${magic} v${formatVersion} ${data.withFiles ? "files" : "nofiles"} ${body.length} ${hash}\n`;

@@ -1,5 +1,6 @@
-/** Repository facts for a release in parallel git calls: the head commit and branch, tags, the origin URL; merged tags. */
+/** Repository facts for a release in parallel git calls: the head commit and branch, tags, the origin URL, the common dir; merged tags. */
 
+import { isAbsolute, join } from "node:path";
 import { git, gitMaybe } from "../git/git-cli";
 import type { TagRef } from "./release-tags";
 
@@ -9,15 +10,17 @@ export interface RepositoryFacts {
   branch?: string;
   tags: TagRef[];
   originUrl?: string;
+  /** Absolute `--git-common-dir` (`.git`, or the repository itself when bare): where caches live. */
+  commonDir: string;
 }
 
 export async function readRepositoryFacts(repoDir: string, head: string, wantOrigin: boolean): Promise<RepositoryFacts> {
   const [revParse, tagList, origin] = await Promise.all([
-    git(["rev-parse", `${head}^{commit}`, "--abbrev-ref", "HEAD"], repoDir),
+    git(["rev-parse", "--git-common-dir", `${head}^{commit}`, "--abbrev-ref", "HEAD"], repoDir),
     git(["for-each-ref", "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)", "refs/tags"], repoDir),
     wantOrigin ? gitMaybe(["config", "--get", "remote.origin.url"], repoDir) : Promise.resolve(undefined),
   ]);
-  const [headSha, currentBranch] = revParse.trim().split("\n");
+  const [commonDir, headSha, currentBranch] = revParse.trim().split("\n");
   const tags: TagRef[] = [];
   for (const line of tagList.split("\n")) {
     if (!line) continue;
@@ -30,6 +33,7 @@ export async function readRepositoryFacts(repoDir: string, head: string, wantOri
     branch: isHead && currentBranch && currentBranch !== "HEAD" ? currentBranch : undefined,
     tags,
     originUrl: origin?.trim() || undefined,
+    commonDir: isAbsolute(commonDir) ? commonDir : join(repoDir, commonDir),
   };
 }
 

@@ -1,10 +1,10 @@
-/** `planRelease`: for each service, the next version, tag and changelog, from tags and one `git log`. */
+/** `planRelease`: for each service, the next version, tag and changelog, from tags and history (through the commit cache). */
 
 import { basename } from "node:path";
 import { SlipwayError } from "../core/errors";
 import { git } from "../git/git-cli";
 import type { ConventionalCommit } from "./conventional-commit";
-import { readHistory } from "./git-history";
+import { historyReader } from "./commit-cache";
 import { readMergedTags, readRepositoryFacts, webUrlFromRemote } from "./git-refs";
 import { channelForBranch, isSingleService, tagPrefixFor, type ServiceConfig } from "./release-config";
 import { loadReleaseConfig } from "./release-config-file";
@@ -33,12 +33,14 @@ export async function planRelease(repoDir: string, options: PlanReleaseOptions =
   // Optimistic: the highest tags are in HEAD's history (asking git costs a walk of the whole history).
   let contexts = contextsFor(() => true);
   let exclude = await sharedBoundary(repoDir, contexts);
-  let history = await readHistory(repoDir, { head: facts.headSha, exclude, withFiles: !single });
+  const readHistory = historyReader(repoDir, facts.commonDir, options.cache);
+  // A single service at the root counts every commit: no changed paths needed (git log is ~2.5× faster without).
+  let history = await readHistory({ head: facts.headSha, exclude, withFiles: !single });
   if (!latestTagsReachable(contexts, history, facts.headSha)) {
     const merged = await readMergedTags(repoDir, facts.headSha);
     contexts = contextsFor((tag) => merged.has(tag));
     const boundary = await sharedBoundary(repoDir, contexts);
-    if (boundary.join() !== exclude.join()) history = await readHistory(repoDir, { head: facts.headSha, exclude: boundary, withFiles: !single });
+    if (boundary.join() !== exclude.join()) history = await readHistory({ head: facts.headSha, exclude: boundary, withFiles: !single });
     exclude = boundary;
   }
   const bySha = new Map(history.map((commit) => [commit.sha, commit]));

@@ -69,6 +69,8 @@ export interface PlanReleaseOptions {
   rootServiceName?: string;
   /** Overrides the configuration file (tests, the built-in action). */
   config?: ReleaseConfig;
+  /** Read history through the commit cache in `<git-common-dir>/slipway/release-cache/` (default true unless SLIPWAY_RELEASE_CACHE=0). */
+  cache?: boolean;
 }
 
 export interface ApplyReleaseOptions {

@@ -5,8 +5,7 @@
 
 import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import { join } from "node:path";
+import { realpathSync } from "node:fs";
 import { installClientHooks, stagedTreeCommit } from "../../git/hook-scripts";
 import { parseConventionalCommit } from "../../release/conventional-commit";
 import { loadWorkflows } from "../../workflow/parse";
@@ -28,7 +27,8 @@ export function registerHooksCommand(program: Command): void {
     .action(
       action(async (flags: { force?: boolean; repo?: string }) => {
         const { repoDir } = await localContext({ repo: flags.repo });
-        const bin = join(fileURLToPath(new URL(".", import.meta.url)), "..", "bin", "slipway.js");
+        // The hooks call back the same slipway that installed them (bin/slipway.js, however it was invoked).
+        const bin = realpathSync(process.argv[1] ?? "slipway");
         const result = await installClientHooks(repoDir, bin, flags.force === true);
         for (const hook of result.installed) process.stdout.write(`installed ${hook}\n`);
         for (const hook of result.skipped) process.stdout.write(`kept your existing ${hook} hook (use --force to replace it)\n`);

@@ -1,0 +1,133 @@
+/**
+ * History through the commit cache: git is asked only for commits the cache lacks, ancestry is walked in memory.
+ *
+ * Invariant (what makes the in-memory walk exact): every parent of a cached commit is cached, unless it is
+ * reachable from a bottom, and no cached commit is reachable from a bottom. A range `head ^exclude` is then
+ * exact in memory once head and the excluded commits are loaded and every bottom is reachable from the
+ * excluded commits within the cache; otherwise the bottom is lowered to a common ancestor first.
+ * Only commits (immutable for their SHA) are cached, never refs: tags are read fresh on every run.
+ */
+
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { gitMaybe } from "../git/git-cli";
+import { parseConventionalCommit, type ConventionalCommit } from "./conventional-commit";
+import { encodeCommitCache, readCommitCache, writeCommitCache, type CommitCacheData } from "./commit-cache-file";
+import { frontier, logOrder, reachableFrom } from "./commit-walk";
+import { readHistory, streamLog, type HistoryRange, type LogRange } from "./git-history";
+import type { LoggedCommit } from "./history-stream";
+
+export interface CommitCacheOptions {
+  /** The cache file; see `releaseCacheFile`. */
+  file: string;
+  /** Above this many commits the cache is cut back to this run's range (default 250,000). */
+  maxCommits?: number;
+  /** Nor is a file larger than this written (default 128 MiB). */
+  maxBytes?: number;
+}
+
+/** How the run used the cache: `hit` asked git for no commits, `extended` for new ones only, `lowered` for older ones too. */
+export type CacheOutcome = "cold" | "hit" | "extended" | "lowered" | "bypassed";
+
+export interface CachedHistory {
+  commits: ConventionalCommit[];
+  outcome: CacheOutcome;
+  /** Commits git streamed in this run. */
+  loaded: number;
+  written: boolean;
+}
+
+const tipLimit = 32;
+
+/** One cache per repository, beside its objects: `<git-common-dir>/slipway/release-cache/history.v1`. */
+export function releaseCacheFile(gitCommonDir: string): string {
+  return join(gitCommonDir, "slipway", "release-cache", "history.v1");
+}
+
+/**
+ * How a plan reads history: through the cache unless it is turned off (option, or SLIPWAY_RELEASE_CACHE=0) or
+ * the repository is shallow (deepening a clone gives its boundary commits parents, so a SHA's parents change).
+ */
+export function historyReader(repoDir: string, gitCommonDir: string, useCache: boolean | undefined): (range: HistoryRange) => Promise<ConventionalCommit[]> {
+  const enabled = useCache ?? process.env.SLIPWAY_RELEASE_CACHE !== "0";
+  if (!enabled || existsSync(join(gitCommonDir, "shallow"))) return (range) => readHistory(repoDir, range);
+  const file = releaseCacheFile(gitCommonDir);
+  return async (range) => (await readHistoryCached(repoDir, range, { file })).commits;
+}
+
+/** `readHistory` through the cache: the same commits in the same order. */
+export async function readHistoryCached(repoDir: string, range: HistoryRange, options: CommitCacheOptions): Promise<CachedHistory> {
+  const stored = await readCommitCache(options.file);
+  // A cache without changed paths cannot serve a monorepo: rebuilt with them.
+  const usable = stored && (stored.withFiles || !range.withFiles) ? stored : undefined;
+  if (!usable) return throughCache(repoDir, range, options, undefined);
+  try {
+    return await throughCache(repoDir, range, options, usable);
+  } catch {
+    // A cached tip or bottom that git no longer has (force-pushed away, then pruned): start again from this range.
+    return throughCache(repoDir, range, options, undefined);
+  }
+}
+
+async function throughCache(repoDir: string, range: HistoryRange, options: CommitCacheOptions, stored: CommitCacheData | undefined): Promise<CachedHistory> {
+  const cache: CommitCacheData = stored ?? { withFiles: range.withFiles, bottoms: [...range.exclude], tips: [], commits: new Map() };
+  let outcome: CacheOutcome = stored ? "hit" : "cold";
+  let loaded = 0;
+  const known = (sha: string): boolean => cache.commits.has(sha) || cache.bottoms.includes(sha);
+  const wanted = [range.head, ...range.exclude];
+  if (!wanted.every(known)) {
+    loaded += await load(repoDir, cache, { heads: wanted, not: [...cache.tips, ...cache.bottoms], withFiles: cache.withFiles });
+    if (stored) outcome = "extended";
+  }
+  let excluded = reachableFrom(cache.commits, range.exclude);
+  if (!bottomsCovered(cache, range.exclude, excluded)) {
+    const lower = await commonBottom(repoDir, cache.bottoms, range.exclude);
+    loaded += await load(repoDir, cache, { heads: cache.bottoms, not: lower, withFiles: cache.withFiles });
+    cache.bottoms = lower;
+    outcome = "lowered";
+    excluded = reachableFrom(cache.commits, range.exclude);
+    // Cannot happen by construction; should it anyway, git answers and the cache is left as it was.
+    if (!bottomsCovered(cache, range.exclude, excluded)) return { commits: await readHistory(repoDir, range), outcome: "bypassed", loaded, written: false };
+  }
+  const walked = logOrder(cache.commits, range.head, excluded);
+  const written = outcome === "hit" ? false : await save(cache, walked, range, options);
+  return { commits: walked.map(parseConventionalCommit), outcome, loaded, written };
+}
+
+/** Adds the range's commits to the cache; returns how many git streamed. */
+async function load(repoDir: string, cache: CommitCacheData, range: LogRange): Promise<number> {
+  let count = 0;
+  await streamLog(repoDir, range, (commit) => {
+    count += 1;
+    if (!cache.commits.has(commit.sha)) cache.commits.set(commit.sha, commit);
+  });
+  return count;
+}
+
+/** Every bottom is an excluded commit or reached from one within the cache (so nothing below a bottom is walked wrongly). */
+function bottomsCovered(cache: CommitCacheData, exclude: string[], reached: ReadonlySet<string>): boolean {
+  if (cache.bottoms.length === 0) return true;
+  return exclude.length > 0 && cache.bottoms.every((sha) => reached.has(sha));
+}
+
+/** A bottom below both the old one and the range's boundary: their merge base, else none (the whole history). */
+async function commonBottom(repoDir: string, bottoms: string[], exclude: string[]): Promise<string[]> {
+  if (bottoms.length !== 1 || exclude.length !== 1) return [];
+  const base = (await gitMaybe(["merge-base", bottoms[0], exclude[0]], repoDir))?.trim();
+  return base ? [base] : [];
+}
+
+/** Writes the cache; above the bounds it is cut back to this run's range (exactly `head ^exclude`, so the invariant holds). */
+async function save(cache: CommitCacheData, walked: LoggedCommit[], range: HistoryRange, options: CommitCacheOptions): Promise<boolean> {
+  const maxCommits = options.maxCommits ?? 250_000;
+  const maxBytes = options.maxBytes ?? 128 * 2 ** 20;
+  const compact = (): CommitCacheData => ({ withFiles: cache.withFiles, bottoms: [...range.exclude], tips: [], commits: new Map(walked.map((c) => [c.sha, c])) });
+  let data = cache.commits.size > maxCommits ? compact() : cache;
+  if (data.commits.size > maxCommits) return false;
+  let bytes = encodeCommitCache({ ...data, tips: frontier(data.commits, tipLimit).map((c) => c.sha) }, maxBytes);
+  if (!bytes && data === cache) {
+    data = compact();
+    bytes = encodeCommitCache({ ...data, tips: frontier(data.commits, tipLimit).map((c) => c.sha) }, maxBytes);
+  }
+  return bytes ? writeCommitCache(options.file, bytes) : false;
+}
