@@ -23,6 +23,7 @@ const commands: Record<string, () => Promise<Register>> = {
   pr: () => import("./commands/pr").then((m) => m.registerPrCommand),
   hooks: () => import("./commands/hooks").then((m) => m.registerHooksCommand),
   release: () => import("./commands/release").then((m) => m.registerReleaseCommand),
+  image: () => import("./commands/image").then((m) => m.registerImageCommand),
 };
 
 export async function buildProgram(argv: string[]): Promise<Command> {

@@ -21,12 +21,11 @@ export interface CommitCacheData {
   commits: Map<string, LoggedCommit>;
 }
 
-type CommitTuple = [sha: string, parents: string, time: number, message: string, files: string[]];
-
 interface CacheBody {
   bottoms: string[];
   tips: string[];
-  commits: CommitTuple[];
+  /** Stored in the shape the code uses, so that JSON.parse builds them and nothing is copied. */
+  commits: LoggedCommit[];
 }
 
 /** The cache, or undefined when it is missing, truncated, corrupt or of another format version. */
@@ -51,13 +50,17 @@ function fromBody(value: unknown, withFiles: boolean): CommitCacheData | undefin
   const { bottoms, tips, commits } = value as Partial<Record<keyof CacheBody, unknown>>;
   if (!isStringArray(bottoms) || !isStringArray(tips) || !Array.isArray(commits)) return undefined;
   const map = new Map<string, LoggedCommit>();
-  for (const tuple of commits as unknown[]) {
-    if (!Array.isArray(tuple) || tuple.length !== 5) return undefined;
-    const [sha, parents, time, message, files] = tuple as unknown[];
-    if (typeof sha !== "string" || typeof parents !== "string" || typeof time !== "number" || typeof message !== "string" || !isStringArray(files)) return undefined;
-    map.set(sha, { sha, parents: parents ? parents.split(" ") : [], time, message, files });
+  for (const commit of commits as unknown[]) {
+    if (!isLoggedCommit(commit)) return undefined;
+    map.set(commit.sha, commit);
   }
   return { withFiles, bottoms, tips, commits: map };
+}
+
+function isLoggedCommit(value: unknown): value is LoggedCommit {
+  if (typeof value !== "object" || value === null) return false;
+  const { sha, parents, time, message, files } = value as Partial<Record<keyof LoggedCommit, unknown>>;
+  return typeof sha === "string" && typeof time === "number" && typeof message === "string" && isStringArray(parents) && isStringArray(files);
 }
 
 function isStringArray(value: unknown): value is string[] {
@@ -66,8 +69,8 @@ function isStringArray(value: unknown): value is string[] {
 
 /** Serialises the cache; undefined when it would be larger than `maxBytes`. */
 export function encodeCommitCache(data: CommitCacheData, maxBytes: number): Buffer | undefined {
-  const commits: CommitTuple[] = [];
-  for (const c of data.commits.values()) commits.push([c.sha, c.parents.join(" "), c.time, c.message, data.withFiles ? c.files : []]);
+  const commits: LoggedCommit[] = [];
+  for (const c of data.commits.values()) commits.push({ sha: c.sha, parents: c.parents, time: c.time, message: c.message, files: data.withFiles ? c.files : [] });
   let body: Buffer;
   try {
     body = Buffer.from(JSON.stringify({ bottoms: data.bottoms, tips: data.tips, commits } satisfies CacheBody), "utf8");

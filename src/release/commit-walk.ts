@@ -53,39 +53,42 @@ export function logOrder<T extends WalkCommit>(commits: ReadonlyMap<string, T>, 
   return out;
 }
 
-/** A binary heap ordered by time (newest first), then by insertion (as git's commit list by date). */
+/** A binary heap ordered by time (newest first), then by insertion (as git's commit list by date); no allocation per item. */
 class CommitQueue<T extends WalkCommit> {
-  private readonly items: { commit: T; order: number }[] = [];
+  private readonly commits: T[] = [];
+  private readonly orders: number[] = [];
   private inserted = 0;
 
   push(commit: T): void {
-    const items = this.items;
-    items.push({ commit, order: this.inserted++ });
-    let index = items.length - 1;
+    let index = this.commits.length;
+    this.commits.push(commit);
+    this.orders.push(this.inserted++);
     while (index > 0) {
       const up = (index - 1) >> 1;
       if (!this.before(index, up)) break;
-      [items[index], items[up]] = [items[up], items[index]];
+      this.swap(index, up);
       index = up;
     }
   }
 
   pop(): T | undefined {
-    const items = this.items;
-    if (items.length === 0) return undefined;
-    const top = items[0].commit;
-    const last = items.pop() as { commit: T; order: number };
-    if (items.length > 0) {
-      items[0] = last;
+    const { commits, orders } = this;
+    if (commits.length === 0) return undefined;
+    const top = commits[0];
+    const last = commits.pop() as T;
+    const lastOrder = orders.pop() as number;
+    if (commits.length > 0) {
+      commits[0] = last;
+      orders[0] = lastOrder;
       let index = 0;
       for (;;) {
         const left = index * 2 + 1;
         const right = left + 1;
         let best = index;
-        if (left < items.length && this.before(left, best)) best = left;
-        if (right < items.length && this.before(right, best)) best = right;
+        if (left < commits.length && this.before(left, best)) best = left;
+        if (right < commits.length && this.before(right, best)) best = right;
         if (best === index) break;
-        [items[index], items[best]] = [items[best], items[index]];
+        this.swap(index, best);
         index = best;
       }
     }
@@ -93,8 +96,17 @@ class CommitQueue<T extends WalkCommit> {
   }
 
   private before(a: number, b: number): boolean {
-    const x = this.items[a];
-    const y = this.items[b];
-    return x.commit.time !== y.commit.time ? x.commit.time > y.commit.time : x.order < y.order;
+    const x = this.commits[a].time;
+    const y = this.commits[b].time;
+    return x !== y ? x > y : this.orders[a] < this.orders[b];
+  }
+
+  private swap(a: number, b: number): void {
+    const commit = this.commits[a];
+    this.commits[a] = this.commits[b];
+    this.commits[b] = commit;
+    const order = this.orders[a];
+    this.orders[a] = this.orders[b];
+    this.orders[b] = order;
   }
 }

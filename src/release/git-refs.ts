@@ -1,7 +1,9 @@
-/** Repository facts for a release in parallel git calls: the head commit and branch, tags, the origin URL, the common dir; merged tags. */
+/** Repository facts for a release in one batch of git calls: the head commit and branch, tags, the origin URL, the common dir; merged tags. */
 
 import { isAbsolute, join } from "node:path";
-import { git, gitMaybe } from "../git/git-cli";
+import { SlipwayError } from "../core/errors";
+import { git } from "../git/git-cli";
+import { gitBatch } from "./git-batch";
 import type { TagRef } from "./release-tags";
 
 export interface RepositoryFacts {
@@ -15,11 +17,16 @@ export interface RepositoryFacts {
 }
 
 export async function readRepositoryFacts(repoDir: string, head: string, wantOrigin: boolean): Promise<RepositoryFacts> {
-  const [revParse, tagList, origin] = await Promise.all([
-    git(["rev-parse", "--git-common-dir", `${head}^{commit}`, "--abbrev-ref", "HEAD"], repoDir),
-    git(["for-each-ref", "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)", "refs/tags"], repoDir),
-    wantOrigin ? gitMaybe(["config", "--get", "remote.origin.url"], repoDir) : Promise.resolve(undefined),
-  ]);
+  const commands = [
+    ["rev-parse", "--git-common-dir", `${head}^{commit}`, "--abbrev-ref", "HEAD"],
+    ["for-each-ref", "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)", "refs/tags"],
+  ];
+  if (wantOrigin) commands.push(["config", "--get", "remote.origin.url"]);
+  // One spawn for all three (the release's fixed cost is mostly spawning).
+  const { results, stderr } = await gitBatch(commands, repoDir);
+  const failed = results.findIndex((result, index) => result.code !== 0 && index < 2);
+  if (failed !== -1) throw new SlipwayError("GIT_FAILED", `git ${commands[failed].join(" ")}: ${stderr.trim() || `exit ${results[failed].code}`}`);
+  const [revParse, tagList, origin] = [results[0].stdout, results[1].stdout, results[2]?.code === 0 ? results[2].stdout : undefined];
   const [commonDir, headSha, currentBranch] = revParse.trim().split("\n");
   const tags: TagRef[] = [];
   for (const line of tagList.split("\n")) {

@@ -10,6 +10,10 @@ import { repoRoutes } from "./routes/repos";
 import { runRoutes } from "./routes/runs";
 import { userRoutes } from "./routes/users";
 import { webhookRoutes } from "./routes/webhooks";
+import { join } from "node:path";
+import { OciStore } from "../oci/oci-store";
+import { registryPlugin } from "../oci/registry/plugin";
+import { registryAccess } from "./registry-access";
 import type { ServerContext } from "./server-context";
 
 declare module "fastify" {
@@ -22,6 +26,8 @@ export async function buildApp(context: ServerContext): Promise<FastifyInstance>
   const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024, forceCloseConnections: true });
   app.decorateRequest("user", undefined);
   app.addHook("onRequest", async (request) => {
+    // The registry authenticates its own requests (slipway tokens and its short-lived bearer tokens).
+    if (request.url.startsWith("/v2/") || request.url === "/v2") return;
     request.user = await authenticate(context.store, request);
   });
   app.setErrorHandler((error: FastifyError, _request, reply) => {
@@ -41,5 +47,6 @@ export async function buildApp(context: ServerContext): Promise<FastifyInstance>
   await app.register(pullRoutes(context), { prefix: "/api/v1" });
   await app.register(gitRoutes(context), { prefix: "/git" });
   await app.register(webhookRoutes(context), { prefix: "/hooks" });
+  await app.register(registryPlugin, { store: await OciStore.open(join(context.dataDir, "oci")), auth: registryAccess(context.store) });
   return app;
 }

@@ -4,11 +4,13 @@
  * repo clones anonymously; one server per data directory; the admin token is private (0600).
  */
 
-import { readdir, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PushRecord } from "../../src/store";
 import { assertBuilt, slipway } from "../support/cli";
+import { startServer } from "../../src/server/up";
+import { startCliServer } from "./support/cli-server";
 import { gitUrl, runGit, startTestServer, WorkingCopy, type TestServer } from "./support/hosting";
 
 const privateRepo = "admin/private";
@@ -143,5 +145,25 @@ describe("the data directory", () => {
     expect(second.code).not.toBeNull();
     expect(second.stderr).toContain(`Another slipway server (pid ${process.pid}) is already using ${t.dataDir}`);
     expect((await t.api("GET", "/user")).status).toBe(200);
+  });
+
+  it("refuses a second server in the same process too", async () => {
+    await expect(startServer({ dataDir: t.dataDir, port: 0, log: () => undefined })).rejects.toThrow(/Another slipway server .* is already using/);
+  });
+
+  it("takes over a stale lock whose pid now names another process (pid reuse after a crash)", async () => {
+    const dataDir = join(t.root, "stale-data");
+    await mkdir(dataDir);
+    // Our own pid, as a server that crashed long ago might have recorded it, with another start time.
+    await writeFile(join(dataDir, "slipway.lock"), `${process.pid} 1\n`);
+    const server = await startCliServer(dataDir, t.root, t.home);
+    try {
+      expect((await server.api("GET", "/user")).status).toBe(200);
+      const [pid] = (await readFile(join(dataDir, "slipway.lock"), "utf8")).split(" ");
+      expect(Number(pid)).toBe(server.child.pid);
+    } finally {
+      server.child.kill("SIGTERM");
+      expect(await server.exited).toMatchObject({ code: 0 });
+    }
   });
 });

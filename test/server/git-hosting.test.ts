@@ -4,6 +4,7 @@
  * 20 concurrent pushes with exactly one push record and one run each.
  */
 
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -93,6 +94,19 @@ describe("clone, push, force-push, delete, tag", () => {
     expect((await runGit(["rev-list", "--count", "HEAD"], dir, t.home)).stdout.trim()).toBe("1");
     expect((await runGit(["rev-parse", "--is-shallow-repository"], dir, t.home)).stdout.trim()).toBe("true");
     expect((await runGit(["rev-parse", "HEAD"], dir, t.home)).stdout.trim()).toBe(mainSha);
+  });
+
+  it("pushes and clones a large incompressible file (a chunked request body, streamed responses)", async () => {
+    const big = join(t.root, "big-work");
+    const copy = await WorkingCopy.create(t.root, "big-work", gitUrl(t.url, repo, t.adminToken), t.home);
+    await writeFile(join(big, "blob.bin"), randomBytes(6 * 1024 * 1024));
+    const sha = await copy.commit("chore: big blob");
+    const push = await copy.git("push", "origin", "HEAD:refs/heads/big");
+    expect(push.code, push.stderr).toBe(0);
+    await processedPush(repo, "refs/heads/big", sha);
+    const clone = await runGit(["clone", "-q", "--branch", "big", gitUrl(t.url, repo, t.adminToken), "big-clone"], t.root, t.home);
+    expect(clone.code, clone.stderr).toBe(0);
+    expect((await readFile(join(t.root, "big-clone/blob.bin"))).equals(await readFile(join(big, "blob.bin")))).toBe(true);
   });
 
   it("pushes a new branch, then force-pushes it (forced, before and after right), then deletes it (recorded, no run)", async () => {
@@ -203,6 +217,21 @@ describe("branch naming rules", () => {
       return list.length === 3 && list.every((p) => p.processedAt !== null) ? list : undefined;
     });
     expect(pushes.map((p) => p.ref)).not.toContain("refs/heads/wip");
+  });
+});
+
+describe("branch patterns with shell syntax", () => {
+  it("are quoted into the hook: a repo admin's pattern never runs on the server", async () => {
+    const repo = "admin/patterns";
+    const patterns = ["feature/*", "$(touch x)", "`touch x`", "it's; touch x"];
+    await createRepo(repo, { branchPatterns: patterns });
+    const work = await WorkingCopy.create(t.root, "patterns", gitUrl(t.url, repo, t.adminToken), t.home);
+    await work.commit("feat: base");
+    const wip = await work.git("push", "origin", "HEAD:refs/heads/wip");
+    expect(wip.code).not.toBe(0);
+    expect(wip.stderr).toContain(`slipway: branch 'wip' does not follow this repository's naming rules (allowed: ${patterns.join(", ")})`);
+    await work.ok("push", "-q", "origin", "HEAD:refs/heads/feature/ok");
+    expect(await filesNamed(t.dataDir, "x")).toEqual([]);
   });
 });
 

@@ -36,16 +36,9 @@ export interface JobState {
   message?: string;
 }
 
-export interface Annotation {
-  level: "error" | "warning" | "notice";
-  message: string;
-  file?: string;
-  line?: number;
-  col?: number;
-  endLine?: number;
-  endColumn?: number;
-  title?: string;
-}
+/** An `::error file=…,line=…::` style annotation, as the log processor reads it from a step's output. */
+export type { Annotation } from "../executors/host/log-processor";
+import type { Annotation } from "../executors/host/log-processor";
 
 export interface RunListener {
   jobQueued?(job: JobState): void | Promise<void>;

@@ -5,13 +5,15 @@ import { cacheAction, cacheRestoreAction, cacheSaveAction } from "./cache";
 import { checkoutAction } from "./checkout";
 import { registerBuiltinAction } from "./registry";
 import { releaseAction } from "../../../release/release-action";
+import { buildImageAction } from "../../../oci/build-image-action";
+import { pushImageAction } from "../../../oci/push-image-action";
 
 let registered = false;
 
 export function registerDefaultBuiltins(): void {
   if (registered) return;
   registered = true;
-  for (const action of [checkoutAction, cacheAction, cacheRestoreAction, cacheSaveAction, uploadArtifactAction, downloadArtifactAction, releaseAction]) {
+  for (const action of [checkoutAction, cacheAction, cacheRestoreAction, cacheSaveAction, uploadArtifactAction, downloadArtifactAction, releaseAction, buildImageAction, pushImageAction]) {
     registerBuiltinAction(action);
   }
 }
