@@ -19,6 +19,7 @@ export const errorCatalog = {
   JOB_NOT_FOUND: { status: 404 },
   STORE_FAILED: { status: 500 },
   CONFIG_INVALID: { status: 400 },
+  MANIFEST_INVALID: { status: 422, hint: "Fix the manifests at the file:line given; nothing was applied." },
   USAGE: { status: 400, hint: "`slipway --help` lists the commands and their flags." },
   UNAUTHENTICATED: { status: 401, hint: "Send a token: `Authorization: Bearer <token>` (git: the token as the password)." },
   FORBIDDEN: { status: 403 },

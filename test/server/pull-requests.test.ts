@@ -58,21 +58,31 @@ async function setUpRepo(name: string): Promise<{ repo: string; work: WorkingCop
   return { repo, work, mainSha };
 }
 
-/**
- * Waits until no run of the repo is unfinished. Runs check out into worktrees of the hosted bare repo,
- * and a push racing `git worktree add` can be refused ("bad object worktrees/…/HEAD"): a known engine
- * issue that these tests are not about.
- */
+/** Waits until no run of the repo is unfinished. */
 function idle(repo: string): Promise<true> {
   return waitUntil(`no unfinished runs in ${repo}`, async () => ((await runsOf(repo)).every((r) => r.status === "completed") ? true : undefined));
+}
+
+/**
+ * `git push` once the repo's runs are done. Runs check out into worktrees of the hosted bare repo, and a
+ * push racing `git worktree add`/`prune` there is refused ("bad object worktrees/…/HEAD"): a known engine
+ * issue (reported), retried here because these tests are not about it.
+ */
+async function push(repo: string, work: WorkingCopy, ...refspecs: string[]): Promise<void> {
+  await idle(repo);
+  for (let attempt = 1; ; attempt += 1) {
+    const result = await work.git("push", "-q", "origin", ...refspecs);
+    if (result.code === 0) return;
+    if (attempt >= 5 || !result.stderr.includes("worktrees/")) throw new Error(`git push ${refspecs.join(" ")} failed: ${result.stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** Commits the files on a new branch from main and pushes it. */
 async function pushBranch(repo: string, work: WorkingCopy, branch: string, message: string, files: Record<string, string>): Promise<string> {
   await work.ok("switch", "-q", "-c", branch, "main");
   const sha = await work.commit(message, files);
-  await idle(repo);
-  await work.ok("push", "-q", "origin", branch);
+  await push(repo, work, branch);
   await work.ok("switch", "-q", "main");
   return sha;
 }
@@ -220,8 +230,7 @@ describe("what blocks a merge", () => {
 
     await work.ok("switch", "-q", "feature/s");
     const newHead = await work.commit("fix: s", { "s.txt": "2\n" });
-    await idle(repo);
-    await work.ok("push", "-q", "origin", "feature/s");
+    await push(repo, work, "feature/s");
     const synced = await waitUntil("the new head", async () => ((await pull(repo, 1)).headSha === newHead ? pull(repo, 1) : undefined));
     expect(synced.reviews[0]).toMatchObject({ reviewer: "rev", state: "approved", dismissed: true });
     expect(synced.mergeBlockers.join()).toContain("1 dismissed: given before the latest push");
@@ -253,8 +262,7 @@ describe("what blocks a merge", () => {
     const { repo, work } = await setUpRepo("conflict");
     await pushBranch(repo, work, "feature/c", "feat: c", { "app.txt": "from the branch\n" });
     const mainHead = await work.commit("fix: app", { "app.txt": "from main\n" });
-    await idle(repo);
-    await work.ok("push", "-q", "origin", "main");
+    await push(repo, work, "main");
     await openPull(repo, "feature/c", "feat: c");
     await review(reviewer, repo, 1, "approve");
     const checked = await checksDone(repo, 1);
@@ -298,8 +306,7 @@ describe("a push racing a merge", () => {
     const plan = await planMerge(repoPath, { targetBranch: "main", headSha: head, method: "merge", message: "merge", author: identity, committer: identity });
 
     const pushed = await work.commit("fix: meanwhile", { "m.txt": "m\n" });
-    await idle(repo);
-    await work.ok("push", "-q", "origin", "main");
+    await push(repo, work, "main");
     await expect(applyMerge(repoPath, plan, "test")).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining("main changed while the merge was being prepared") });
     await work.ok("fetch", "-q", "origin");
     expect(await work.ok("rev-parse", "origin/main")).toBe(pushed);

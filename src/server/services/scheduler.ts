@@ -35,10 +35,13 @@ export interface ScheduleEntry {
 
 /** A timer never sleeps longer than this, so a clock that jumps (suspend, NTP) is noticed within a minute. */
 const maxSleepMs = 60_000;
+/** After a push, reload a little later: the push's own runs start first, and a burst of pushes reloads once. */
+const reloadDelayMs = 300;
 
 export class Scheduler {
   private readonly entries = new Map<number, ScheduleEntry[]>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly pendingReloads = new Map<number, NodeJS.Timeout>();
   private unsubscribe: (() => void) | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
@@ -50,10 +53,12 @@ export class Scheduler {
     this.unsubscribe = this.options.events.subscribe((event) => {
       if (event.type !== "push.received") return;
       const [owner, name] = event.repo.split("/");
-      void this.options.store.repos.findRepo(owner ?? "", name ?? "").then((repo) => {
-        if (repo && event.ref === `refs/heads/${repo.defaultBranch}`) return this.reload(repo.id);
-        return undefined;
-      });
+      this.options.store.repos.findRepo(owner ?? "", name ?? "").then(
+        (repo) => {
+          if (repo && event.ref === `refs/heads/${repo.defaultBranch}`) this.reloadSoon(repo.id);
+        },
+        (error: unknown) => this.options.log(`schedules of ${event.repo}: ${describeError(error)}`),
+      );
     });
     for (const repo of await this.options.store.repos.listRepos()) await this.reload(repo.id);
   }
@@ -62,6 +67,18 @@ export class Scheduler {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
+    for (const pending of this.pendingReloads.values()) clearTimeout(pending);
+    this.pendingReloads.clear();
+  }
+
+  private reloadSoon(repoId: number): void {
+    clearTimeout(this.pendingReloads.get(repoId));
+    const timer = setTimeout(() => {
+      this.pendingReloads.delete(repoId);
+      void this.reload(repoId);
+    }, reloadDelayMs);
+    timer.unref();
+    this.pendingReloads.set(repoId, timer);
   }
 
   /** The schedules known now, for tests and the API. */

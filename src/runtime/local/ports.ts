@@ -1,0 +1,37 @@
+/** Free 127.0.0.1 ports: asks the kernel for one and never hands out a port this runtime still holds. */
+
+import { createServer } from "node:net";
+
+export const loopback = "127.0.0.1";
+
+export class PortAllocator {
+  private readonly held = new Set<number>();
+
+  async allocate(): Promise<number> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const port = await new Promise<number>((resolve, reject) => {
+        const server = createServer();
+        server.once("error", reject);
+        server.listen(0, loopback, () => {
+          const address = server.address();
+          const found = typeof address === "object" && address ? address.port : 0;
+          server.close(() => resolve(found));
+        });
+      });
+      if (port > 0 && !this.held.has(port)) {
+        this.held.add(port);
+        return port;
+      }
+    }
+    throw new Error("no free port on 127.0.0.1");
+  }
+
+  /** Marks a fixed port as held (an ingress on a configured port). */
+  hold(port: number): void {
+    this.held.add(port);
+  }
+
+  release(port: number): void {
+    this.held.delete(port);
+  }
+}

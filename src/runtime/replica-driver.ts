@@ -1,0 +1,65 @@
+/** The small, replaceable part of a runtime: how one replica's container is started, stopped and exec'd into (process or container). */
+
+import type { ExecResult } from "./runtime";
+import type { ContainerSpec, Labels } from "./types";
+
+export interface PortBinding {
+  name?: string;
+  containerPort: number;
+  /** Free port on 127.0.0.1 the replica listens on (host network). */
+  hostPort: number;
+}
+
+export interface MountBinding {
+  volume: string;
+  /** The path the manifest asks for. */
+  mountPath: string;
+  /** Where the files were written on the host. */
+  hostPath: string;
+  readOnly: boolean;
+}
+
+/** Everything a driver needs to start a replica; env is fully resolved (ConfigMaps, Secrets, PORT). */
+export interface ReplicaLaunch {
+  namespace: string;
+  /** Replica name, unique in the namespace (also its HOSTNAME). */
+  name: string;
+  workload: { kind: "Deployment" | "Job"; name: string };
+  revision: string;
+  container: ContainerSpec;
+  env: Record<string, string>;
+  ports: PortBinding[];
+  mounts: MountBinding[];
+  labels: Labels;
+  /** A per-replica directory the driver may use (scratch space, emptyDir volumes). */
+  replicaDir: string;
+}
+
+export interface ReplicaExit {
+  exitCode: number | null;
+  signal: string | null;
+}
+
+export interface RunningReplica {
+  readonly pid?: number;
+  readonly containerId?: string;
+  /** Settles when the container's main process has exited (never rejects). */
+  readonly exited: Promise<ReplicaExit>;
+  /** SIGTERM, then SIGKILL after graceMs; resolves once everything it started is gone. */
+  stop(graceMs: number): Promise<void>;
+  /** Runs a command beside the main process, with its environment and working directory. */
+  exec(command: string[], timeoutMs: number): Promise<ExecResult>;
+}
+
+export interface ReplicaOutput {
+  stdout(chunk: Buffer): void;
+  stderr(chunk: Buffer): void;
+}
+
+export interface ReplicaDriver {
+  readonly isolation: "process" | "container";
+  readonly resourceLimits: boolean;
+  readonly absoluteMountPaths: boolean;
+  /** Rejects with a clear message when the replica cannot start (missing command, bad working dir). */
+  start(launch: ReplicaLaunch, output: ReplicaOutput): Promise<RunningReplica>;
+}
