@@ -1,8 +1,9 @@
-/** The release commit cache on disk: a checked header (format, version, length, SHA-256) over JSON; written by temp file + rename. */
+/** The release commit cache on disk: a checked header (format, version, length, CRC-32) over JSON; written by temp file + rename. */
 
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { crc32 } from "node:zlib";
 import type { LoggedCommit } from "./history-stream";
 
 const magic = "slipway-release-cache";
@@ -37,7 +38,8 @@ export async function readCommitCache(file: string): Promise<CommitCacheData | u
   const [name, version, files, length, hash] = bytes.subarray(0, newline).toString("latin1").split(" ");
   const body = bytes.subarray(newline + 1);
   if (name !== magic || version !== `v${formatVersion}` || (files !== "files" && files !== "nofiles")) return undefined;
-  if (length !== String(body.length) || hash !== createHash("sha256").update(body).digest("hex")) return undefined;
+  // CRC-32 catches torn and flipped bytes (this guards against accidents, not attackers: the file is the repository's own).
+  if (length !== String(body.length) || hash !== checksum(body)) return undefined;
   try {
     return fromBody(JSON.parse(body.toString("utf8")) as unknown, files === "files");
   } catch {
@@ -63,6 +65,10 @@ function isLoggedCommit(value: unknown): value is LoggedCommit {
   return typeof sha === "string" && typeof time === "number" && typeof message === "string" && isStringArray(parents) && isStringArray(files);
 }
 
+function checksum(body: Buffer): string {
+  return `crc32:${crc32(body).toString(16).padStart(8, "0")}`;
+}
+
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === "string");
 }
@@ -78,7 +84,7 @@ export function encodeCommitCache(data: CommitCacheData, maxBytes: number): Buff
     return undefined; // longer than a JavaScript string can be: far above any sensible bound
   }
   if (body.length > maxBytes) return undefined;
-  const hash = createHash("sha256").update(body).digest("hex");
+  const hash = checksum(body);
   const header = `${magic} v${formatVersion} ${data.withFiles ? "files" : "nofiles"} ${body.length} ${hash}\n`;
   return Buffer.concat([Buffer.from(header, "latin1"), body]);
 }

@@ -8,7 +8,7 @@
  * Only commits (immutable for their SHA) are cached, never refs: tags are read fresh on every run.
  */
 
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gitMaybe } from "../git/git-cli";
 import { parseConventionalCommit, type ConventionalCommit } from "./conventional-commit";
@@ -24,6 +24,14 @@ export interface CommitCacheOptions {
   maxCommits?: number;
   /** Nor is a file larger than this written (default 128 MiB). */
   maxBytes?: number;
+  /** The cache as already read (a preload, or the state an earlier range of the same plan left). */
+  stored?: Promise<CommitCacheData | undefined>;
+}
+
+/** A cache read started early, so that it overlaps git's answer to the repository facts. */
+export interface CachePreload {
+  file: string;
+  data: Promise<CommitCacheData | undefined>;
 }
 
 /** How the run used the cache: `hit` asked git for no commits, `extended` for new ones only, `lowered` for older ones too. */
@@ -32,6 +40,8 @@ export type CacheOutcome = "cold" | "hit" | "extended" | "lowered" | "bypassed";
 export interface CachedHistory {
   commits: ConventionalCommit[];
   outcome: CacheOutcome;
+  /** The cache's state after the run. */
+  cache?: CommitCacheData;
   /** Commits git streamed in this run. */
   loaded: number;
   written: boolean;
@@ -48,16 +58,32 @@ export function releaseCacheFile(gitCommonDir: string): string {
  * How a plan reads history: through the cache unless it is turned off (option, or SLIPWAY_RELEASE_CACHE=0) or
  * the repository is shallow (deepening a clone gives its boundary commits parents, so a SHA's parents change).
  */
-export function historyReader(repoDir: string, gitCommonDir: string, useCache: boolean | undefined): (range: HistoryRange) => Promise<ConventionalCommit[]> {
-  const enabled = useCache ?? process.env.SLIPWAY_RELEASE_CACHE !== "0";
-  if (!enabled || existsSync(join(gitCommonDir, "shallow"))) return (range) => readHistory(repoDir, range);
+export function historyReader(repoDir: string, gitCommonDir: string, useCache: boolean | undefined, preload?: CachePreload): (range: HistoryRange) => Promise<ConventionalCommit[]> {
+  if (!cacheEnabled(useCache) || existsSync(join(gitCommonDir, "shallow"))) return (range) => readHistory(repoDir, range);
   const file = releaseCacheFile(gitCommonDir);
-  return async (range) => (await readHistoryCached(repoDir, range, { file })).commits;
+  let stored = preload?.file === file ? preload.data : undefined;
+  return async (range) => {
+    const result = await readHistoryCached(repoDir, range, { file, stored });
+    stored = Promise.resolve(result.cache);
+    return result.commits;
+  };
+}
+
+/** Starts reading the cache where it most likely is (`.git` of a working copy, else the bare repository itself). */
+export function preloadCommitCache(repoDir: string, useCache: boolean | undefined): CachePreload | undefined {
+  if (!cacheEnabled(useCache)) return undefined;
+  const dotGit = join(repoDir, ".git");
+  const file = releaseCacheFile(existsSync(dotGit) && statSync(dotGit).isDirectory() ? dotGit : repoDir);
+  return { file, data: readCommitCache(file) };
+}
+
+function cacheEnabled(useCache: boolean | undefined): boolean {
+  return useCache ?? process.env.SLIPWAY_RELEASE_CACHE !== "0";
 }
 
 /** `readHistory` through the cache: the same commits in the same order. */
 export async function readHistoryCached(repoDir: string, range: HistoryRange, options: CommitCacheOptions): Promise<CachedHistory> {
-  const stored = await readCommitCache(options.file);
+  const stored = await (options.stored ?? readCommitCache(options.file));
   // A cache without changed paths cannot serve a monorepo: rebuilt with them.
   const usable = stored && (stored.withFiles || !range.withFiles) ? stored : undefined;
   if (!usable) return throughCache(repoDir, range, options, undefined);
@@ -91,7 +117,7 @@ async function throughCache(repoDir: string, range: HistoryRange, options: Commi
   }
   const walked = logOrder(cache.commits, range.head, excluded);
   const written = outcome === "hit" ? false : await save(cache, walked, range, options);
-  return { commits: walked.map(parseConventionalCommit), outcome, loaded, written };
+  return { commits: walked.map(parseConventionalCommit), outcome, cache, loaded, written };
 }
 
 /** Adds the range's commits to the cache; returns how many git streamed. */

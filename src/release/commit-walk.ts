@@ -41,14 +41,21 @@ export function logOrder<T extends WalkCommit>(commits: ReadonlyMap<string, T>, 
   const seen = new Set<string>([head]);
   const first = commits.get(head);
   if (first && !excluded.has(head)) queue.push(first);
-  for (let commit = queue.pop(); commit; commit = queue.pop()) {
+  let next = queue.pop();
+  while (next) {
+    const commit: T = next;
     out.push(commit);
+    next = undefined;
     for (const sha of commit.parents) {
       if (seen.has(sha)) continue;
       seen.add(sha);
       const parent = commits.get(sha);
-      if (parent && !excluded.has(sha)) queue.push(parent);
+      if (!parent || excluded.has(sha)) continue;
+      // Linear history skips the queue: with nothing else queued, the only parent is next whatever its time.
+      if (commit.parents.length === 1 && queue.size === 0) next = parent;
+      else queue.push(parent);
     }
+    next ??= queue.pop();
   }
   return out;
 }
@@ -58,6 +65,10 @@ class CommitQueue<T extends WalkCommit> {
   private readonly commits: T[] = [];
   private readonly orders: number[] = [];
   private inserted = 0;
+
+  get size(): number {
+    return this.commits.length;
+  }
 
   push(commit: T): void {
     let index = this.commits.length;

@@ -4,7 +4,7 @@ import { basename } from "node:path";
 import { SlipwayError } from "../core/errors";
 import { git } from "../git/git-cli";
 import type { ConventionalCommit } from "./conventional-commit";
-import { historyReader } from "./commit-cache";
+import { historyReader, preloadCommitCache } from "./commit-cache";
 import { readMergedTags, readRepositoryFacts, webUrlFromRemote } from "./git-refs";
 import { channelForBranch, isSingleService, tagPrefixFor, type ServiceConfig } from "./release-config";
 import { loadReleaseConfig } from "./release-config-file";
@@ -21,6 +21,7 @@ interface ServiceContext {
 export async function planRelease(repoDir: string, options: PlanReleaseOptions = {}): Promise<ReleasePlan[]> {
   const head = options.head ?? "HEAD";
   const config = options.config ?? (await loadReleaseConfig(repoDir, head));
+  const preload = preloadCommitCache(repoDir, options.cache);
   const facts = await readRepositoryFacts(repoDir, head, !config.repositoryUrl);
   const single = isSingleService(config.services);
   const services = selectServices(config.services.map((s) => (s.name ? s : { ...s, name: options.rootServiceName ?? basename(repoDir) })), options.services);
@@ -33,7 +34,7 @@ export async function planRelease(repoDir: string, options: PlanReleaseOptions =
   // Optimistic: the highest tags are in HEAD's history (asking git costs a walk of the whole history).
   let contexts = contextsFor(() => true);
   let exclude = await sharedBoundary(repoDir, contexts);
-  const readHistory = historyReader(repoDir, facts.commonDir, options.cache);
+  const readHistory = historyReader(repoDir, facts.commonDir, options.cache, preload);
   // A single service at the root counts every commit: no changed paths needed (git log is ~2.5× faster without).
   let history = await readHistory({ head: facts.headSha, exclude, withFiles: !single });
   if (!latestTagsReachable(contexts, history, facts.headSha)) {
@@ -43,7 +44,7 @@ export async function planRelease(repoDir: string, options: PlanReleaseOptions =
     if (boundary.join() !== exclude.join()) history = await readHistory({ head: facts.headSha, exclude: boundary, withFiles: !single });
     exclude = boundary;
   }
-  const bySha = new Map(history.map((commit) => [commit.sha, commit]));
+  const bySha = lazyIndex(history);
   const date = (options.date ?? new Date()).toISOString().slice(0, 10);
   const repositoryUrl = config.repositoryUrl ?? webUrlFromRemote(facts.originUrl);
   return contexts.map(({ service, tagPrefix, tags }) => {
@@ -98,18 +99,32 @@ async function sharedBoundary(repoDir: string, contexts: ServiceContext[]): Prom
  * boundary when it is an ancestor); a chosen tag anywhere else is not in the head's history.
  */
 function latestTagsReachable(contexts: ServiceContext[], history: ConventionalCommit[], headSha: string): boolean {
-  const reachable = new Set<string>([headSha]);
+  // Looks for the few tagged commits rather than collecting every reachable SHA.
+  const missing = new Set(contexts.flatMap(({ tags }) => [tags.latestStable?.commit, tags.latestRelease?.commit]).filter((sha): sha is string => sha !== undefined));
+  missing.delete(headSha);
   for (const commit of history) {
-    reachable.add(commit.sha);
-    for (const parent of commit.parents) reachable.add(parent);
+    if (missing.size === 0) break;
+    missing.delete(commit.sha);
+    for (const parent of commit.parents) missing.delete(parent);
   }
-  return contexts.every(({ tags }) => [tags.latestStable, tags.latestRelease].every((tagged) => !tagged || reachable.has(tagged.commit)));
+  return missing.size === 0;
+}
+
+/** Commits by SHA, indexed only when a tip is among them (usually the boundary tag is not loaded at all). */
+function lazyIndex(history: ConventionalCommit[]): (tip: string) => Map<string, ConventionalCommit> | undefined {
+  let index: Map<string, ConventionalCommit> | undefined;
+  return (tip) => {
+    if (!index && !history.some((commit) => commit.sha === tip)) return undefined;
+    index ??= new Map(history.map((commit) => [commit.sha, commit]));
+    return index;
+  };
 }
 
 /** The tip and its ancestors among the loaded commits (older ones were never loaded). */
-function ancestorsWithin(bySha: Map<string, ConventionalCommit>, tip: string | undefined): Set<string> {
+function ancestorsWithin(indexFor: (tip: string) => Map<string, ConventionalCommit> | undefined, tip: string | undefined): Set<string> {
   const seen = new Set<string>();
-  if (!tip) return seen;
+  const bySha = tip ? indexFor(tip) : undefined;
+  if (!tip || !bySha) return seen;
   const stack = [tip];
   while (stack.length > 0) {
     const sha = stack.pop() as string;

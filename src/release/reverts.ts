@@ -7,6 +7,7 @@ import type { ConventionalCommit } from "./conventional-commit";
  * target, so reverting a revert brings the original back.
  */
 export function withoutCancelledReverts(commits: ConventionalCommit[]): ConventionalCommit[] {
+  if (!commits.some((commit) => commit.reverts)) return commits;
   const cancelled = new Set<string>();
   const bySha = new Map<string, ConventionalCommit>();
   for (const commit of commits) bySha.set(commit.sha, commit);

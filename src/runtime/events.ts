@@ -15,7 +15,7 @@ export interface ReplicaEvent {
 
 export interface DeploymentEvent {
   kind: "deployment";
-  type: "rollout-started" | "rollout-complete" | "progress-deadline-exceeded" | "scaled";
+  type: "rollout-started" | "rollout-complete" | "progress-deadline-exceeded";
   namespace: string;
   name: string;
   revision: string;

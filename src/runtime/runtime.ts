@@ -156,7 +156,8 @@ export interface Runtime {
   apply(namespace: string, objects: RuntimeObject[]): Promise<ApplyResult[]>;
   /** Returns whether the object existed; a Deployment's replicas leave their balancers and drain before they stop. */
   delete(namespace: string, ref: ObjectRef): Promise<boolean>;
-  observe(namespace: string): LiveState;
+  /** Async because a cluster runtime lists from its API server; the local runtime answers from memory. */
+  observe(namespace: string): Promise<LiveState>;
   namespaces(): string[];
   logs(namespace: string, workload: WorkloadRef, options?: LogOptions): AsyncIterable<LogLine>;
   exec(namespace: string, workload: WorkloadRef, command: string[], options?: ExecOptions): Promise<ExecResult>;

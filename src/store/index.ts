@@ -19,3 +19,4 @@ export {
   PullRequestRepository, type BranchProtectionRecord, type NewPullRequest, type PullRequestRecord, type ReviewRecord,
 } from "./pull-request-repository";
 export type { PullRequestState, ReviewState } from "./schema";
+export { ReleaseRepository, type NewRelease, type ReleaseRecord } from "./release-repository";

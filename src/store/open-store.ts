@@ -12,6 +12,7 @@ import { AccountRepository } from "./account-repository";
 import { RepoRepository } from "./repo-repository";
 import { CheckRepository } from "./check-repository";
 import { PullRequestRepository } from "./pull-request-repository";
+import { ReleaseRepository } from "./release-repository";
 import type { Database, StoreDialect } from "./schema";
 import { asStoreError } from "./store-operation";
 
@@ -26,6 +27,7 @@ export interface StoreSession {
   readonly repos: RepoRepository;
   readonly checks: CheckRepository;
   readonly pullRequests: PullRequestRepository;
+  readonly releases: ReleaseRepository;
 }
 
 export interface Store extends StoreSession {
@@ -87,6 +89,7 @@ function createSession(db: Kysely<Database>, dialect: StoreDialect, clock: Clock
     repos: new RepoRepository(db, clock),
     checks: new CheckRepository(db, clock),
     pullRequests: new PullRequestRepository(db, clock),
+    releases: new ReleaseRepository(db, clock),
   };
 }
 

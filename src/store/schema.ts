@@ -115,6 +115,7 @@ export interface Database {
   pull_requests: PullRequestsTable;
   reviews: ReviewsTable;
   branch_protections: BranchProtectionsTable;
+  releases: ReleasesTable;
 }
 
 export type StoreDialect = "sqlite" | "postgres";
@@ -224,4 +225,17 @@ export interface BranchProtectionsTable {
   required_checks_json: JsonText;
   required_approvals: number;
   require_up_to_date: Flag;
+}
+
+export interface ReleasesTable {
+  id: Generated<number>;
+  repo: string;
+  service: string;
+  version: string;
+  tag: string;
+  sha: string;
+  previous_version: string | null;
+  bump: string | null;
+  changelog: string;
+  created_at: EpochMs;
 }

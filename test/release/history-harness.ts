@@ -109,8 +109,8 @@ export async function buildHistory(testCase: HistoryCase): Promise<BuiltCase> {
 
 export const fixedDate = new Date("2026-01-14T12:00:00Z");
 
-export async function planCase(built: BuiltCase, testCase: HistoryCase): Promise<ReleasePlan[]> {
-  return planRelease(built.repo.dir, { date: fixedDate, ...testCase.options });
+export async function planCase(built: BuiltCase, testCase: HistoryCase, overrides: PlanReleaseOptions = {}): Promise<ReleasePlan[]> {
+  return planRelease(built.repo.dir, { date: fixedDate, ...testCase.options, ...overrides });
 }
 
 /** conventional-recommended-bump with the conventionalcommits preset over `previousTag..HEAD`. */

@@ -3,6 +3,8 @@
 import { Command } from "commander";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { registerReleaseCommand } from "../../src/cli/commands/release";
+import { join } from "node:path";
+import { openStore, type ReleaseRecord } from "../../src/store";
 import { GitRepo } from "../support/git-repo";
 import { useTestGitIdentity } from "./history-harness";
 
@@ -68,6 +70,24 @@ describe("slipway release", () => {
     ]);
   });
 
+  it("records each release in the local store once, however often it runs", async () => {
+    const repo = await monorepo();
+    await slipwayRelease(["--repo", repo.dir, "--dry-run"]);
+    expect(await releasesIn(repo)).toEqual([]);
+    expect((await slipwayRelease(["--repo", repo.dir, "--no-commit"])).code).toBe(0);
+    const head = await repo.sha("HEAD");
+    const recorded = await releasesIn(repo);
+    expect(recorded.map((r) => [r.service, r.version, r.tag, r.sha, r.previousVersion, r.bump])).toEqual([
+      ["web", "1.0.0", "web/v1.0.0", head, null, "initial"],
+      ["api", "1.1.0", "api/v1.1.0", head, "1.0.0", "minor"],
+    ]);
+    expect(recorded[1].repo).toMatch(/^local\//);
+    expect(recorded[1].changelog).toContain("touch both");
+    // Again on the same commit: the tags are there, nothing new is released or recorded.
+    expect((await slipwayRelease(["--repo", repo.dir, "--no-commit"])).code).toBe(0);
+    expect(await releasesIn(repo)).toEqual(recorded);
+  });
+
   it("--no-commit tags without a release commit; --prerelease rc makes an rc", async () => {
     const repo = await monorepo();
     const head = await repo.sha("HEAD");
@@ -84,3 +104,12 @@ describe("slipway release", () => {
     expect(stderr).toContain("Unknown service 'nope'");
   });
 });
+
+async function releasesIn(repo: GitRepo): Promise<ReleaseRecord[]> {
+  const store = await openStore({ dialect: "sqlite", path: join(repo.dir, ".git", "slipway", "slipway.db") });
+  try {
+    return await store.releases.list({ repo: (await store.db.selectFrom("releases").select("repo").executeTakeFirst())?.repo ?? "" });
+  } finally {
+    await store.close();
+  }
+}

@@ -4,6 +4,7 @@
  * repo clones anonymously; one server per data directory; the admin token is private (0600).
  */
 
+import { get as httpGet } from "node:http";
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -123,6 +124,15 @@ describe("roles and visibility", () => {
     expect((await pushesOf(privateRepo)).map((p) => p.after)).toEqual([mainSha]);
   });
 
+  it("never lets a path reach another repository than the one checked (`..`, encoded or not)", async () => {
+    const { port } = new URL(t.url);
+    for (const path of [`/git/${publicRepo}.git/../private.git/info/refs?service=git-upload-pack`, `/git/${publicRepo}.git/%2e%2e/private.git/info/refs?service=git-upload-pack`, `/git/${publicRepo}.git/..%2fprivate.git/git-upload-pack`]) {
+      const { status, body } = await rawGet(Number(port), path);
+      expect(status, path).toBe(404);
+      expect(body).not.toContain(mainSha);
+    }
+  });
+
   it("clones a public repository anonymously, but refuses an anonymous push", async () => {
     const clone = await runGit(["clone", "-q", gitUrl(t.url, publicRepo, null), "public-clone"], t.root, t.home);
     expect(clone.code, clone.stderr).toBe(0);
@@ -167,3 +177,15 @@ describe("the data directory", () => {
     }
   });
 });
+
+/** A GET with the path sent exactly as given (fetch would normalise `..` away). */
+function rawGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet({ host: "127.0.0.1", port, path }, (response) => {
+      let body = "";
+      response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on("error", reject);
+  });
+}

@@ -63,19 +63,11 @@ function idle(repo: string): Promise<true> {
   return waitUntil(`no unfinished runs in ${repo}`, async () => ((await runsOf(repo)).every((r) => r.status === "completed") ? true : undefined));
 }
 
-/**
- * `git push` once the repo's runs are done. Runs check out into worktrees of the hosted bare repo, and a
- * push racing `git worktree add`/`prune` there is refused ("bad object worktrees/…/HEAD"): a known engine
- * issue (reported), retried here because these tests are not about it.
- */
+/** `git push` once the repo's runs are done, so each test starts from settled checks. */
 async function push(repo: string, work: WorkingCopy, ...refspecs: string[]): Promise<void> {
   await idle(repo);
-  for (let attempt = 1; ; attempt += 1) {
-    const result = await work.git("push", "-q", "origin", ...refspecs);
-    if (result.code === 0) return;
-    if (attempt >= 5 || !result.stderr.includes("worktrees/")) throw new Error(`git push ${refspecs.join(" ")} failed: ${result.stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const result = await work.git("push", "-q", "origin", ...refspecs);
+  if (result.code !== 0) throw new Error(`git push ${refspecs.join(" ")} failed: ${result.stderr}`);
 }
 
 /** Commits the files on a new branch from main and pushes it. */

@@ -108,6 +108,28 @@ describe("schedule triggers", () => {
   });
 });
 
+describe("schedule triggers on the server's own timer", () => {
+  it("fires without anyone calling tick(), when the clock reaches the cron time", async () => {
+    // A clock shifted so that a minute boundary comes 5 s from now: the armed timer must fire by itself.
+    const boundaryIn = 5_000;
+    const real = Date.now();
+    const offset = Math.ceil((real + boundaryIn) / 60_000) * 60_000 - (real + boundaryIn);
+    const own = await startTestServer({ clock: { now: () => Date.now() + offset } });
+    try {
+      expect((await own.api("POST", "/repos", { name: "admin/timer" })).status).toBe(201);
+      const work = await WorkingCopy.create(own.root, "timer", gitUrl(own.url, "admin/timer", own.adminToken), own.home);
+      await work.commit("ci: every minute", { ".slipway/workflows/minute.yml": workflowYaml(`\n  schedule:\n    - cron: "* * * * *"`, ["echo tick"]) });
+      await work.ok("push", "-q", "origin", "main");
+      await waitUntil("the schedule to load", async () => (own.server.context.scheduler.list().length === 1 ? true : undefined));
+      expect(own.server.context.scheduler.list()[0]!.next - (Date.now() + offset)).toBeLessThan(boundaryIn);
+      const run = await waitUntil("the scheduled run", async () => (await own.api<RunRecord[]>("GET", "/repos/admin/timer/runs")).body.find((r) => r.event === "schedule"), 15_000);
+      expect(run.ref).toBe("refs/heads/main");
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
 describe("concurrency groups across runs", () => {
   const deployWorkflow = workflowYaml("push", ['echo "deploying $GITHUB_SHA"; sleep 3'], "concurrency:\n  group: deploy\n  cancel-in-progress: true\n");
 

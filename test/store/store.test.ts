@@ -6,6 +6,7 @@ import { describeEventCases, describeTransactionCases } from "./events.cases";
 import { describeLogWriterCases } from "./log-writer.cases";
 import { describeLogCases } from "./logs.cases";
 import { describePullRequestCases } from "./pull-requests.cases";
+import { describeReleaseCases } from "./releases.cases";
 import { describeMigrationCases, describeRunCases } from "./runs.cases";
 import { useStoreUnderTest } from "./store-fixtures";
 
@@ -19,5 +20,6 @@ describe.each(dialects)("store on %s", (dialect) => {
   describe("BufferedLogWriter", () => describeLogWriterCases(ctx));
   describe("events", () => describeEventCases(ctx));
   describe("transactions", () => describeTransactionCases(ctx));
+  describe("releases", () => describeReleaseCases(ctx));
   describe("pull requests", () => describePullRequestCases(ctx));
 });

@@ -1,9 +1,9 @@
-/** `slipway release`: next versions from conventional commits, CHANGELOG.md and tags, as a table or JSON. */
+/** `slipway release`: next versions from conventional commits, CHANGELOG.md and tags, as a table or JSON; releases go into the local store. */
 
 import type { Command } from "commander";
-import { resolve } from "node:path";
-import { repositoryTopLevel } from "../../git/local-repo";
+import { repositoryName } from "../../git/local-repo";
 import { applyRelease, planRelease, type ReleasePlan, type ReleaseResult } from "../../release";
+import { localContext, openLocalStore } from "../local-context";
 import { action, printJson } from "../output";
 import { renderTable, styleFor } from "../render/style";
 
@@ -34,7 +34,7 @@ export function registerReleaseCommand(program: Command): void {
 }
 
 async function release(flags: ReleaseFlags): Promise<number> {
-  const repoDir = await repositoryTopLevel(resolve(flags.repo ?? process.cwd()));
+  const { repoDir, dataDir } = await localContext({ repo: flags.repo });
   const plans = await planRelease(repoDir, { services: flags.service, prerelease: flags.prerelease });
   if (flags.dryRun) {
     if (flags.json) printJson(plans.map((plan) => summary(plan)));
@@ -42,9 +42,31 @@ async function release(flags: ReleaseFlags): Promise<number> {
     return 0;
   }
   const results = await applyRelease(repoDir, plans, { commit: flags.commit, push: flags.push, remote: flags.remote });
+  await recordReleases(repoDir, dataDir, plans, results);
   if (flags.json) printJson(plans.map((plan, index) => ({ ...summary(plan), released: results[index]?.released ?? false })));
   else process.stdout.write(`${renderPlans(plans, results)}\n`);
   return 0;
+}
+
+/**
+ * Every release made (or found already tagged at this commit) goes into `.git/slipway/slipway.db`; recording
+ * is idempotent, so a run that failed here records on the next run, which finds the tags in place.
+ */
+async function recordReleases(repoDir: string, dataDir: string, plans: ReleasePlan[], results: ReleaseResult[]): Promise<void> {
+  const made = results.map((result, index) => ({ result, plan: plans[index] })).filter(({ result }) => result.version && result.tag && result.taggedCommit);
+  if (made.length === 0) return;
+  const repo = await repositoryName(repoDir);
+  const store = await openLocalStore(dataDir);
+  try {
+    for (const { result, plan } of made) {
+      await store.releases.record({
+        repo, service: result.service, version: result.version as string, tag: result.tag as string, sha: result.taggedCommit as string,
+        previousVersion: plan.previousVersion, bump: plan.bump, changelog: result.changelog,
+      });
+    }
+  } finally {
+    await store.close();
+  }
 }
 
 function summary(plan: ReleasePlan): { service: string; previousVersion: string | null; nextVersion: string | null; bump: string | null; tag: string | null; changelog: string } {

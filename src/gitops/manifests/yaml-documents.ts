@@ -29,10 +29,10 @@ export function readManifestDocuments(file: string, text: string): DocumentsResu
   const all = Array.isArray(parsed) ? parsed : [];
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
   all.forEach((document, index) => {
-    if (document.errors.length > 0) {
-      for (const error of document.errors) {
-        problems.push({ file, line: lineAt(error.pos[0]), field: "", message: `invalid YAML: ${firstLine(error.message)}` });
-      }
+    // Later errors in a broken document mostly follow from the first one.
+    const error = document.errors[0];
+    if (error !== undefined) {
+      problems.push({ file, field: "", ...describeYamlError(text, lineCounter, error) });
       return;
     }
     const contents = document.contents;
@@ -56,7 +56,7 @@ export function readManifestDocuments(file: string, text: string): DocumentsResu
   return { documents, problems };
 }
 
-/** The start offset of the node at `path`, stopping at the deepest node that exists. */
+/** Where the field at `path` starts: its key for a mapping entry, the item for a list entry; else its deepest existing ancestor. */
 function offsetOf(root: Node, path: FieldPath): number {
   let node: Node = root;
   let offset = root.range?.[0] ?? 0;
@@ -64,17 +64,31 @@ function offsetOf(root: Node, path: FieldPath): number {
     let next: unknown;
     if (isMap(node) && typeof segment === "string") {
       const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === segment);
-      if (pair && isScalar(pair.key) && pair.key.range) offset = pair.key.range[0];
-      next = pair?.value;
+      if (pair === undefined || !isScalar(pair.key)) return offset;
+      offset = pair.key.range?.[0] ?? offset;
+      next = pair.value;
     } else if (isSeq(node) && typeof segment === "number") {
       next = node.items[segment];
-    }
+      if (next === undefined || next === null || typeof next !== "object") return offset;
+      offset = (next as Node).range?.[0] ?? offset;
+    } else return offset;
     if (next === null || next === undefined || typeof next !== "object") return offset;
     node = next as Node;
-    // A value on the key's own line keeps the key's offset; a block value below starts its own line.
-    offset = node.range?.[0] ?? offset;
   }
   return offset;
+}
+
+/** A YAML parse error as a line and a one-line message. */
+export function describeYamlError(text: string, lineCounter: LineCounter, error: { pos: [number, number]; message: string }): { line: number; message: string } {
+  return { line: lastContentLine(text, lineCounter.linePos(error.pos[0]).line), message: `invalid YAML: ${firstLine(error.message)}` };
+}
+
+/** An error found at the end of the file (an unclosed quote or bracket) is shown on the last line with content. */
+function lastContentLine(text: string, line: number): number {
+  const lines = text.split("\n");
+  let result = Math.min(line, lines.length);
+  while (result > 1 && lines[result - 1].trim() === "") result--;
+  return result;
 }
 
 function firstLine(message: string): string {

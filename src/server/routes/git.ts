@@ -25,6 +25,8 @@ export function gitRoutes(context: ServerContext): FastifyPluginAsync {
       const repoSegment = request.params.repo;
       if (!repoSegment.endsWith(".git")) throw new SlipwayError("NOT_FOUND", "Git URLs look like /git/<owner>/<name>.git");
       const rest = `/${request.params["*"]}`;
+      // `..` would let the path name another repository than the one whose access was checked.
+      if (rest.split("/").some((segment) => segment === ".." || segment === ".")) throw new SlipwayError("NOT_FOUND", "Git URLs look like /git/<owner>/<name>.git");
       // Anonymous callers get 401 for a missing repo as for a private one: no probing for names.
       const repo = await findRepoOrThrow(store, owner, repoSegment).catch((error: unknown) => {
         throw request.user ? error : new SlipwayError("UNAUTHENTICATED", "Authentication required.");

@@ -4,13 +4,14 @@ import type { Migration, MigrationProvider } from "kysely";
 import type { StoreDialect } from "../schema";
 import { initialSchema } from "./001-initial";
 import { hostingSchema } from "./002-hosting";
+import { releasesSchema } from "./003-releases";
 import { schemaDialect } from "./schema-dialect";
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   const schema = schemaDialect(dialect);
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { "001_initial": initialSchema(schema), "002_hosting": hostingSchema(schema) };
+      return { "001_initial": initialSchema(schema), "002_hosting": hostingSchema(schema), "003_releases": releasesSchema(schema) };
     },
   };
 }

@@ -30,8 +30,8 @@ export class JobExecution {
   /** Directories added by GITHUB_PATH, newest first. */
   readonly addedPath: string[] = [];
   readonly posts: PostStep[] = [];
-  /** Worktrees checked out by this job, removed when it ends. */
-  readonly worktrees: string[] = [];
+  /** Checkouts made by this job, removed when it ends. */
+  readonly checkouts: string[] = [];
   private stepController = new AbortController();
   failed = false;
   cancelled = false;

@@ -15,7 +15,7 @@ import type { JobState, RunListener } from "./run-listener";
 import type { RunOptions } from "./run-options";
 import { evaluateEnvMap, executeStepBody, shouldRunStep, stepDisplayName, stepContexts, stepTimeoutMs } from "./step-runner";
 import type { StepScope } from "./step-scope";
-import { createJobDirectories, removeWorktrees, writeEventFile } from "./workspace";
+import { createJobDirectories, removeCheckouts, writeEventFile } from "./workspace";
 
 export interface JobInstance {
   def: JobDefinition;
@@ -74,7 +74,7 @@ export async function runJob(options: RunOptions, instance: JobInstance, listene
   } finally {
     if (timer) clearTimeout(timer);
     runSignal.removeEventListener("abort", onRunAbort);
-    await cleanUp(options, execution.worktrees, dirs.root);
+    await cleanUp(options, execution.checkouts, dirs.root);
   }
   state.conclusion = execution.cancelled && !execution.failed ? "cancelled" : execution.failed ? "failure" : "success";
   state.status = "completed";
@@ -191,9 +191,9 @@ function evaluateJobOutputs(execution: JobExecution, def: JobDefinition, scope: 
   return outputs;
 }
 
-async function cleanUp(options: RunOptions, worktrees: string[], root: string): Promise<void> {
+async function cleanUp(options: RunOptions, checkouts: string[], root: string): Promise<void> {
   if (options.keepWorkspaces) return;
-  await removeWorktrees(options.repoDir, worktrees).catch(() => undefined);
+  await removeCheckouts(checkouts).catch(() => undefined);
   await rm(join(root, "workspace"), { recursive: true, force: true }).catch(() => undefined);
   await rm(join(root, "temp"), { recursive: true, force: true }).catch(() => undefined);
 }

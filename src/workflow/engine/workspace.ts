@@ -1,4 +1,4 @@
-/** Per-job directories (workspace, temp) and git worktree checkouts of the run's commit. */
+/** Per-job directories (workspace, temp) and shared-clone checkouts of the run's commit. */
 
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -33,28 +33,20 @@ export async function writeEventFile(tempDir: string, payload: JsonValue): Promi
   return path;
 }
 
-// git serialises worktree bookkeeping badly under concurrency: one operation per repository at a time.
-const worktreeLocks = new Map<string, Promise<unknown>>();
-
-function withRepoLock<T>(repoDir: string, fn: () => Promise<T>): Promise<T> {
-  const previous = worktreeLocks.get(repoDir) ?? Promise.resolve();
-  const next = previous.then(fn, fn);
-  worktreeLocks.set(repoDir, next.catch(() => undefined));
-  return next;
+/**
+ * Check out `sha` of `repoDir` into `target`: a `git clone --shared` (objects borrowed through
+ * alternates, full history, a real .git) detached at the commit. Nothing is registered in `repoDir`,
+ * so runs never interfere with pushes to a hosted repository, and cleaning up is removing the folder.
+ */
+export async function checkoutCommit(repoDir: string, sha: string, target: string): Promise<void> {
+  await rm(target, { recursive: true, force: true });
+  await git(["clone", "--shared", "--no-checkout", "--quiet", repoDir, target], repoDir);
+  // Like actions/checkout, `origin` is where the repository lives (the working copy's own origin when it has one).
+  const upstream = (await git(["config", "--get", "remote.origin.url"], repoDir).catch(() => "")).trim();
+  if (upstream) await git(["remote", "set-url", "origin", upstream], target);
+  await git(["checkout", "--quiet", "--detach", sha], target);
 }
 
-/** Check out `sha` of `repoDir` into `target` as a detached worktree (full history, a real .git). */
-export async function checkoutWorktree(repoDir: string, sha: string, target: string): Promise<void> {
-  await withRepoLock(repoDir, async () => {
-    await rm(target, { recursive: true, force: true });
-    await git(["worktree", "add", "--detach", "--force", "--quiet", target, sha], repoDir);
-  });
-}
-
-export async function removeWorktrees(repoDir: string, targets: string[]): Promise<void> {
-  if (targets.length === 0) return;
-  await withRepoLock(repoDir, async () => {
-    for (const target of targets) await rm(target, { recursive: true, force: true });
-    await git(["worktree", "prune"], repoDir);
-  });
+export async function removeCheckouts(targets: string[]): Promise<void> {
+  for (const target of targets) await rm(target, { recursive: true, force: true });
 }

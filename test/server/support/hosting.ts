@@ -40,6 +40,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
   const home = join(root, "home");
   await mkdir(home, { recursive: true });
   // The server passes HOME to git http-backend and to steps: point it at a scratch directory.
+  const previousHome = process.env.HOME;
   process.env.HOME = home;
   const server = await startServer({ dataDir, port: 0, log: () => undefined, ...options });
   const adminToken = (await readFile(join(dataDir, "admin.token"), "utf8")).trim();
@@ -61,6 +62,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
     api,
     stop: async () => {
       await server.close();
+      if (process.env.HOME === home) process.env.HOME = previousHome;
       await rm(root, { recursive: true, force: true });
     },
   };

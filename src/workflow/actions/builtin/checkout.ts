@@ -1,9 +1,9 @@
-/** `actions/checkout` / `slipway/checkout`: the run's commit (or `ref`) as a git worktree in the workspace. */
+/** `actions/checkout` / `slipway/checkout`: the run's commit (or `ref`) as a shared clone in the workspace. */
 
 import { execFile } from "node:child_process";
 import { isAbsolute, join, normalize } from "node:path";
 import { promisify } from "node:util";
-import { checkoutWorktree } from "../../engine/workspace";
+import { checkoutCommit } from "../../engine/workspace";
 import type { ActionResult, BuiltinAction } from "../action-request";
 
 const run = promisify(execFile);
@@ -53,8 +53,8 @@ export const checkoutAction: BuiltinAction = {
       return { outcome: "failure", outputs: {} };
     }
     await log(`Checking out ${sha} into ${target}`);
-    await checkoutWorktree(options.repoDir, sha, target);
-    execution.worktrees.push(target);
+    await checkoutCommit(options.repoDir, sha, target);
+    execution.checkouts.push(target);
     return { outcome: "success", outputs: { ref: inputs.ref || options.event.ref, commit: sha } };
   },
 };

@@ -1,0 +1,110 @@
+/** A Service's balancers, one per service port, and the mapping of serving replicas onto them (the endpoints controller). */
+
+import type { ServiceState } from "../runtime";
+import type { Labels, ServicePort, ServiceSpec } from "../types";
+import { HttpBalancer, type Balancer } from "./load-balancer";
+import { loopback, type PortAllocator } from "./ports";
+import { TcpBalancer } from "./tcp-balancer";
+import type { UpstreamTarget } from "./upstream-pool";
+import type { ServingReplica } from "./workload-host";
+
+interface PortBalancer {
+  port: ServicePort;
+  hostPort: number;
+  protocol: "http" | "tcp";
+  balancer: Balancer;
+}
+
+export function selectorMatches(selector: Labels, labels: Labels): boolean {
+  const entries = Object.entries(selector);
+  return entries.length > 0 && entries.every(([key, value]) => labels[key] === value);
+}
+
+function protocolOf(port: ServicePort): "http" | "tcp" {
+  return port.appProtocol?.toLowerCase() === "tcp" ? "tcp" : "http";
+}
+
+function portKey(port: ServicePort): string {
+  return `${port.port}/${protocolOf(port)}`;
+}
+
+export class LocalService {
+  private balancers: PortBalancer[] = [];
+
+  constructor(
+    public spec: ServiceSpec,
+    private readonly ports: PortAllocator,
+  ) {}
+
+  /** Keeps the balancer (and its host port) of every service port that stays; opens and closes the rest. */
+  async configure(spec: ServiceSpec): Promise<void> {
+    this.spec = spec;
+    const wanted = new Map(spec.ports.map((port) => [portKey(port), port]));
+    const keep: PortBalancer[] = [];
+    for (const entry of this.balancers) {
+      const port = wanted.get(portKey(entry.port));
+      if (port) {
+        entry.port = port;
+        keep.push(entry);
+        wanted.delete(portKey(port));
+      } else await this.closeOne(entry);
+    }
+    for (const port of wanted.values()) {
+      const protocol = protocolOf(port);
+      const name = `${spec.name}:${port.name ?? port.port}`;
+      const balancer = protocol === "tcp" ? new TcpBalancer(name) : new HttpBalancer(name);
+      const hostPort = await balancer.listen(await this.ports.allocate());
+      keep.push({ port, hostPort, protocol, balancer });
+    }
+    this.balancers = keep;
+  }
+
+  /** The HTTP balancer behind a port number or name. */
+  httpBalancer(port: { number?: number; name?: string }): HttpBalancer | string {
+    const entry = this.balancers.find((candidate) => (port.name !== undefined ? candidate.port.name === port.name : candidate.port.port === port.number));
+    if (!entry) return `service ${this.spec.name} has no port ${port.name ?? port.number}`;
+    if (!(entry.balancer instanceof HttpBalancer)) return `service ${this.spec.name} port ${port.name ?? port.number} is TCP, not HTTP`;
+    return entry.balancer;
+  }
+
+  setEndpoints(serving: ServingReplica[]): void {
+    for (const entry of this.balancers) {
+      const targets: UpstreamTarget[] = [];
+      const targetPort = entry.port.targetPort ?? entry.port.port;
+      for (const replica of serving) {
+        if (!selectorMatches(this.spec.selector, replica.labels)) continue;
+        const binding = replica.ports.find((candidate) => (typeof targetPort === "number" ? candidate.containerPort === targetPort : candidate.name === targetPort));
+        if (binding) targets.push({ replica: replica.name, port: binding.hostPort });
+      }
+      entry.balancer.setUpstreams(targets);
+    }
+  }
+
+  async drain(replica: string, timeoutMs: number): Promise<void> {
+    await Promise.all(this.balancers.map((entry) => entry.balancer.drain(replica, timeoutMs)));
+  }
+
+  private async closeOne(entry: PortBalancer): Promise<void> {
+    await entry.balancer.close();
+    this.ports.release(entry.hostPort);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.balancers.map((entry) => this.closeOne(entry)));
+    this.balancers = [];
+  }
+
+  state(): ServiceState {
+    const endpoints: Record<string, string[]> = {};
+    for (const entry of this.balancers) {
+      const upstreams = entry.balancer.upstreams();
+      endpoints[entry.port.name ?? String(entry.port.port)] = upstreams.map((target) => `${loopback}:${target.port}`);
+    }
+    return {
+      name: this.spec.name,
+      spec: this.spec,
+      ports: this.balancers.map((entry) => ({ name: entry.port.name, port: entry.port.port, hostPort: entry.hostPort, protocol: entry.protocol })),
+      endpoints,
+    };
+  }
+}

@@ -1,0 +1,8 @@
+/** Sync's pure core: the live-object model, diff, plan (waves, hooks, prune) and health. */
+
+export * from "./model";
+export { diffObject, diffObjects, formatObjectDiff, overallSyncStatus, type DiffReason, type FieldChange, type ObjectDiff } from "./diff";
+export { lastAppliedOf, normalizeObject } from "./normalize";
+export { planSync, type PlanOptions, type PruneStep, type StepAction, type SyncPlan, type SyncStep, type SyncWave } from "./plan";
+export { compareSyncOrder, hookOf, kindOrder, kindRank, syncWaveOf, syncPhases, type HookDeletePolicy, type HookSpec, type HookType, type SyncPhase } from "./sync-order";
+export * from "./health";
