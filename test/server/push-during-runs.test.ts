@@ -1,4 +1,5 @@
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,11 +38,17 @@ describe("pushes while runs check out the same repository", () => {
       writeFileSync(join(work, "counter.txt"), `${i}\n`);
       git("add", "-A");
       git("commit", "-qm", `chore: ${i}`);
-      git("push", "-q", "origin", "main"); // throws if refused
+      // Asynchronously: the server runs in this process and must keep serving while git talks to it.
+      await promisify(execFile)("git", ["push", "-q", "origin", "main"], { cwd: work, env: { ...gitEnv, GIT_TERMINAL_PROMPT: "0" } }); // rejects if refused
     }
-    await server.context.dispatcher.settled(server.context.dispatcher.runningRunIds());
-    const runs = (await (await fetch(`${server.url}/api/v1/repos/acme/busy/runs?limit=100`, { headers: { authorization: `Bearer ${token}` } })).json()) as { conclusion: string }[];
+    // A push's runs are created right after git's response: wait until all 30 exist and have finished.
+    const listRuns = async () => (await (await fetch(`${server.url}/api/v1/repos/acme/busy/runs?limit=100`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; conclusion: string }[];
+    let runs = await listRuns();
+    for (let waited = 0; (runs.length < 30 || runs.some((r) => r.status !== "completed")) && waited < 60_000; waited += 200) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      runs = await listRuns();
+    }
     expect(runs).toHaveLength(30);
-    expect(runs.every((r) => r.conclusion === "success")).toBe(true);
+    expect(runs.map((r) => r.conclusion)).toEqual(Array(30).fill("success"));
   });
 });
