@@ -24,11 +24,13 @@ export function describePullRequestCases(ctx: StoreTestContext): void {
     const results = await Promise.allSettled([create("feature/e"), create("feature/e")]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
 
-    const first = created.find((pr) => pr.number === 1)!;
+    // Concurrent creates number the pull requests in whatever order they commit: find feature/a's by branch.
+    const first = created.find((pr) => pr.sourceBranch === "feature/a")!;
     expect(await ctx.store.pullRequests.transition(first.id, "open", "merged", { method: "squash", sha: sha("b") })).toBe(true);
     expect(await ctx.store.pullRequests.transition(first.id, "open", "closed")).toBe(false);
-    expect(await ctx.store.pullRequests.getPullRequest(repo.id, 1)).toMatchObject({ state: "merged", mergeMethod: "squash", mergedSha: sha("b") });
-    expect((await ctx.store.pullRequests.listPullRequests(repo.id, { state: "open" })).map((pr) => pr.number)).toEqual([5, 4, 3, 2]);
+    expect(await ctx.store.pullRequests.getPullRequest(repo.id, first.number)).toMatchObject({ state: "merged", mergeMethod: "squash", mergedSha: sha("b") });
+    const stillOpen = [1, 2, 3, 4, 5].filter((n) => n !== first.number).reverse();
+    expect((await ctx.store.pullRequests.listPullRequests(repo.id, { state: "open" })).map((pr) => pr.number)).toEqual(stillOpen);
     expect(await ctx.store.pullRequests.listPullRequests(repo.id, { state: "all", sourceBranch: "feature/a" })).toHaveLength(1);
     expect((await create("feature/a")).number).toBe(6);
   });
