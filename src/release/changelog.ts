@@ -20,37 +20,40 @@ const sections: { title: string; types: string[] }[] = [
   { title: "Performance", types: ["perf"] },
   { title: "Reverts", types: ["revert"] },
 ];
+const sectionOfType = new Map(sections.flatMap((section, index) => section.types.map((type) => [type, index] as const)));
 
 export const changelogTitle = "# Changelog";
 
-/** One release's section: heading, BREAKING CHANGES, then Features, Bug Fixes, Performance, Reverts. */
+/** One release's section: heading, BREAKING CHANGES, then Features, Bug Fixes, Performance, Reverts. One pass over the commits. */
 export function renderChangelogSection(input: ChangelogInput): string {
   const url = input.repositoryUrl;
   const compare = url && input.previousTag ? `${url}/compare/${input.previousTag}...${input.tag}` : undefined;
-  const lines = [`## ${compare ? `[${input.version}](${compare})` : input.version} (${input.date})`];
-  const breaking = input.commits.flatMap((commit) => commit.breakingNotes.map((note) => entry(commit, note, url, false)));
-  if (breaking.length > 0) lines.push("", "### BREAKING CHANGES", "", ...breaking);
-  for (const section of sections) {
-    const entries = input.commits.filter((commit) => !commit.isMerge && commit.type && section.types.includes(commit.type)).map((commit) => entry(commit, commit.subject, url, true));
-    if (entries.length > 0) lines.push("", `### ${section.title}`, "", ...entries);
+  let breaking = "";
+  const entries = sections.map(() => "");
+  for (const commit of input.commits) {
+    for (const note of commit.breakingNotes) breaking += entry(commit, note, url, false);
+    const section = commit.isMerge || !commit.type ? undefined : sectionOfType.get(commit.type);
+    if (section !== undefined) entries[section] += entry(commit, commit.subject, url, true);
   }
-  return `${lines.join("\n")}\n`;
+  let text = `## ${compare ? `[${input.version}](${compare})` : input.version} (${input.date})\n`;
+  if (breaking) text += `\n### BREAKING CHANGES\n\n${breaking}`;
+  sections.forEach((section, index) => {
+    if (entries[index]) text += `\n### ${section.title}\n\n${entries[index]}`;
+  });
+  return text;
 }
 
+/** One list item, newline-terminated. */
 function entry(commit: ConventionalCommit, text: string, url: string | undefined, withReferences: boolean): string {
-  const scope = commit.scope ? `**${commit.scope}:** ` : "";
-  const parts = [`* ${scope}${text}`];
-  if (withReferences && commit.pullRequest !== undefined) parts.push(`(${link(`#${commit.pullRequest}`, url && `${url}/pull/${commit.pullRequest}`)})`);
-  parts.push(`(${link(commit.sha.slice(0, 7), url && `${url}/commit/${commit.sha}`)})`);
-  let line = parts.join(" ");
+  const short = commit.sha.slice(0, 7);
+  let line = commit.scope ? `* **${commit.scope}:** ${text}` : `* ${text}`;
+  if (withReferences && commit.pullRequest !== undefined) line += ` (${url ? `[#${commit.pullRequest}](${url}/pull/${commit.pullRequest})` : `#${commit.pullRequest}`})`;
+  line += ` (${url ? `[${short}](${url}/commit/${commit.sha})` : short})`;
   if (withReferences && commit.references.length > 0) {
-    line += `, closes ${commit.references.map((issue) => link(`#${issue}`, url && `${url}/issues/${issue}`)).join(" ")}`;
+    line += ", closes";
+    for (const issue of commit.references) line += url ? ` [#${issue}](${url}/issues/${issue})` : ` #${issue}`;
   }
-  return line;
-}
-
-function link(text: string, href: string | undefined): string {
-  return href ? `[${text}](${href})` : text;
+  return `${line}\n`;
 }
 
 /** The new section goes under the `# Changelog` title, above every older release; a missing file starts one. */

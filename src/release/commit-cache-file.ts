@@ -1,14 +1,18 @@
-/** The release commit cache on disk: a checked header (format, version, length, CRC-32) over JSON; written by temp file + rename. */
+/**
+ * The release commit cache on disk: a checked header (format, version, length, CRC-32) over JSON; written by
+ * temp file + rename. Parsed fields are stored under the parser's fingerprint: another parser re-parses them.
+ */
 
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
-import type { LoggedCommit } from "./history-stream";
+import { commitFromRow, commitRow, type CachedCommit, type CommitRow } from "./cached-commit";
+import { parserFingerprint } from "./conventional-commit";
 
 const magic = "slipway-release-cache";
 /** Bump when the body's shape changes: an older file is then rebuilt, never misread. */
-const formatVersion = 1;
+const formatVersion = 2;
 /** Temp files of writers that died are removed by a later writer after this long. */
 const staleTempMs = 10 * 60 * 1000;
 
@@ -19,14 +23,17 @@ export interface CommitCacheData {
   bottoms: string[];
   /** Newest-first tips to hand git as `--not` (a hint: the closure rule above makes any subset correct). */
   tips: string[];
-  commits: Map<string, LoggedCommit>;
+  commits: Map<string, CachedCommit>;
+  /** Set when the file's parsed fields came from another parser and were parsed again: worth writing back. */
+  reparsed?: boolean;
 }
 
 interface CacheBody {
   bottoms: string[];
   tips: string[];
-  /** Stored in the shape the code uses, so that JSON.parse builds them and nothing is copied. */
-  commits: LoggedCommit[];
+  /** `parserFingerprint()` of the parser that parsed the rows. */
+  parser: string;
+  commits: CommitRow[];
 }
 
 /** The cache, or undefined when it is missing, truncated, corrupt or of another format version. */
@@ -49,20 +56,16 @@ export async function readCommitCache(file: string): Promise<CommitCacheData | u
 
 function fromBody(value: unknown, withFiles: boolean): CommitCacheData | undefined {
   if (typeof value !== "object" || value === null) return undefined;
-  const { bottoms, tips, commits } = value as Partial<Record<keyof CacheBody, unknown>>;
-  if (!isStringArray(bottoms) || !isStringArray(tips) || !Array.isArray(commits)) return undefined;
-  const map = new Map<string, LoggedCommit>();
-  for (const commit of commits as unknown[]) {
-    if (!isLoggedCommit(commit)) return undefined;
+  const { bottoms, tips, parser, commits } = value as Partial<Record<keyof CacheBody, unknown>>;
+  if (!isStringArray(bottoms) || !isStringArray(tips) || typeof parser !== "string" || !Array.isArray(commits)) return undefined;
+  const reparse = parser !== parserFingerprint();
+  const map = new Map<string, CachedCommit>();
+  for (const row of commits as unknown[]) {
+    const commit = commitFromRow(row, reparse);
+    if (!commit) return undefined;
     map.set(commit.sha, commit);
   }
-  return { withFiles, bottoms, tips, commits: map };
-}
-
-function isLoggedCommit(value: unknown): value is LoggedCommit {
-  if (typeof value !== "object" || value === null) return false;
-  const { sha, parents, time, message, files } = value as Partial<Record<keyof LoggedCommit, unknown>>;
-  return typeof sha === "string" && typeof time === "number" && typeof message === "string" && isStringArray(parents) && isStringArray(files);
+  return { withFiles, bottoms, tips, commits: map, ...(reparse ? { reparsed: true } : {}) };
 }
 
 function checksum(body: Buffer): string {
@@ -75,11 +78,11 @@ function isStringArray(value: unknown): value is string[] {
 
 /** Serialises the cache; undefined when it would be larger than `maxBytes`. */
 export function encodeCommitCache(data: CommitCacheData, maxBytes: number): Buffer | undefined {
-  const commits: LoggedCommit[] = [];
-  for (const c of data.commits.values()) commits.push({ sha: c.sha, parents: c.parents, time: c.time, message: c.message, files: data.withFiles ? c.files : [] });
+  const commits: CommitRow[] = [];
+  for (const commit of data.commits.values()) commits.push(commitRow(commit, data.withFiles));
   let body: Buffer;
   try {
-    body = Buffer.from(JSON.stringify({ bottoms: data.bottoms, tips: data.tips, commits } satisfies CacheBody), "utf8");
+    body = Buffer.from(JSON.stringify({ bottoms: data.bottoms, tips: data.tips, parser: parserFingerprint(), commits } satisfies CacheBody), "utf8");
   } catch {
     return undefined; // longer than a JavaScript string can be: far above any sensible bound
   }

@@ -11,11 +11,11 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gitMaybe } from "../git/git-cli";
-import { parseConventionalCommit, type ConventionalCommit } from "./conventional-commit";
+import { cachedCommit, type CachedCommit } from "./cached-commit";
+import type { ConventionalCommit } from "./conventional-commit";
 import { encodeCommitCache, readCommitCache, writeCommitCache, type CommitCacheData } from "./commit-cache-file";
 import { frontier, logOrder, reachableFrom } from "./commit-walk";
 import { readHistory, streamLog, type HistoryRange, type LogRange } from "./git-history";
-import type { LoggedCommit } from "./history-stream";
 
 export interface CommitCacheOptions {
   /** The cache file; see `releaseCacheFile`. */
@@ -116,8 +116,10 @@ async function throughCache(repoDir: string, range: HistoryRange, options: Commi
     if (!bottomsCovered(cache, range.exclude, excluded)) return { commits: await readHistory(repoDir, range), outcome: "bypassed", loaded, written: false };
   }
   const walked = logOrder(cache.commits, range.head, excluded);
-  const written = outcome === "hit" ? false : await save(cache, walked, range, options);
-  return { commits: walked.map(parseConventionalCommit), outcome, cache, loaded, written };
+  // A hit changed nothing: the file stays as it is (unless its parsed fields came from another parser).
+  const written = outcome === "hit" && !cache.reparsed ? false : await save(cache, walked, range, options);
+  if (written) cache.reparsed = undefined;
+  return { commits: walked, outcome, cache, loaded, written };
 }
 
 /** Adds the range's commits to the cache; returns how many git streamed. */
@@ -125,7 +127,7 @@ async function load(repoDir: string, cache: CommitCacheData, range: LogRange): P
   let count = 0;
   await streamLog(repoDir, range, (commit) => {
     count += 1;
-    if (!cache.commits.has(commit.sha)) cache.commits.set(commit.sha, commit);
+    if (!cache.commits.has(commit.sha)) cache.commits.set(commit.sha, cachedCommit(commit));
   });
   return count;
 }
@@ -144,7 +146,7 @@ async function commonBottom(repoDir: string, bottoms: string[], exclude: string[
 }
 
 /** Writes the cache; above the bounds it is cut back to this run's range (exactly `head ^exclude`, so the invariant holds). */
-async function save(cache: CommitCacheData, walked: LoggedCommit[], range: HistoryRange, options: CommitCacheOptions): Promise<boolean> {
+async function save(cache: CommitCacheData, walked: CachedCommit[], range: HistoryRange, options: CommitCacheOptions): Promise<boolean> {
   const maxCommits = options.maxCommits ?? 250_000;
   const maxBytes = options.maxBytes ?? 128 * 2 ** 20;
   const compact = (): CommitCacheData => ({ withFiles: cache.withFiles, bottoms: [...range.exclude], tips: [], commits: new Map(walked.map((c) => [c.sha, c])) });

@@ -1,5 +1,7 @@
 /** Conventional commit messages → structured commits (type, scope, breaking notes, PR/issue numbers, reverts). */
 
+import { createHash } from "node:crypto";
+
 /** One commit as git gives it: message, parents and changed paths. */
 export interface RawCommit {
   sha: string;
@@ -43,11 +45,17 @@ const issueNumberPattern = /#(\d+)\b/g;
 const footerTokenPattern = /^[\w-]+(?:: | #)/;
 const revertPattern = /^(?:Revert|revert:)\s"?([\s\S]+?)"?\s*This reverts commit (\w+)\.?/i;
 
-export function parseConventionalCommit(raw: RawCommit): ConventionalCommit {
-  const message = raw.message.replace(/\r\n/g, "\n").trim();
+/** The normalised message, its header (first line) and body (the rest), as the parser sees them. */
+export function splitMessage(raw: string): { message: string; header: string; body: string } {
+  const message = (raw.includes("\r") ? raw.replace(/\r\n/g, "\n") : raw).trim();
   const newline = message.indexOf("\n");
-  const header = (newline === -1 ? message : message.slice(0, newline)).trim();
+  const header = newline === -1 ? message : message.slice(0, newline).trim();
   const body = newline === -1 ? "" : message.slice(newline + 1).trim();
+  return { message, header, body };
+}
+
+export function parseConventionalCommit(raw: RawCommit): ConventionalCommit {
+  const { message, header, body } = splitMessage(raw.message);
   const commit: ConventionalCommit = {
     sha: raw.sha,
     parents: raw.parents,
@@ -114,4 +122,20 @@ function readRevert(commit: ConventionalCommit, message: string): void {
     commit.type = "revert";
     commit.subject = commit.reverts.header;
   }
+}
+
+let fingerprint: string | undefined;
+
+/**
+ * Identifies this parser's code: a SHA-256 over its functions' source and its patterns. Parsed commits
+ * cached under another fingerprint are parsed again from their messages, so editing the parser needs no
+ * version bump anywhere (a rebuild that changes nothing but formatting only costs one re-parse).
+ */
+export function parserFingerprint(): string {
+  if (fingerprint) return fingerprint;
+  const hash = createHash("sha256");
+  for (const fn of [splitMessage, parseConventionalCommit, readBody, readRevert]) hash.update(fn.toString()).update("\0");
+  for (const pattern of [headerPattern, pullRequestSuffix, breakingNotePattern, referenceLinePattern, issueNumberPattern, footerTokenPattern, revertPattern]) hash.update(`${pattern.source}/${pattern.flags}\0`);
+  fingerprint = hash.digest("hex").slice(0, 32);
+  return fingerprint;
 }

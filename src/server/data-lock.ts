@@ -29,13 +29,19 @@ async function startTimeOf(pid: number): Promise<number | undefined> {
   return (await readProcessEntry(pid))?.startTime;
 }
 
+/** A killed server not yet reaped by its parent is a zombie: it answers kill(pid, 0) but holds nothing. */
+async function isZombie(pid: number): Promise<boolean> {
+  const state = (await readProcessEntry(pid))?.state;
+  return state === "Z" || state === "X";
+}
+
 /** The pid of the live server holding the lock, or undefined when the lock is stale. */
 async function liveHolder(path: string, dataDir: string): Promise<number | undefined> {
   const [pidText, startText] = (await readFile(path, "utf8").catch(() => "")).trim().split(/\s+/);
   const pid = Number.parseInt(pidText ?? "", 10);
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   if (pid === process.pid) return lockedHere.has(dataDir) ? pid : undefined;
-  if (!isRunning(pid)) return undefined;
+  if (!isRunning(pid) || (await isZombie(pid))) return undefined;
   const recorded = Number.parseInt(startText ?? "", 10);
   if (!Number.isInteger(recorded)) return pid; // an old lock without a start time: trust the pid
   const actual = await startTimeOf(pid);

@@ -1,0 +1,138 @@
+/** Every Application of an env repo: reconciles them when the repo moves (event-driven), with a slow resync timer only as a safety net. */
+
+import { EventEmitter } from "node:events";
+import { describeError } from "../../core/errors";
+import type { ApplicationManifest } from "../../gitops/manifests/model";
+import { listApplications } from "../../gitops/env-repo";
+import type { Runtime } from "../../runtime/runtime";
+import { ApplicationController } from "./application-controller";
+import { gitCommitReader, resolveRevision } from "./git-reader";
+import type { GitIdentity } from "./git-writer";
+import type { AppStatus, ControllerEvents, SyncRecord, SyncTrigger } from "./types";
+
+export interface SyncControllerOptions {
+  /** The environment repo (bare); apps/*.yaml on `branch` name the Applications. */
+  repoDir: string;
+  /** Default "main". */
+  branch?: string;
+  /** Runtimes by `destination.name`; an Application naming none uses "local", else the only one. */
+  runtimes: Record<string, Runtime>;
+  /** The safety-net resync period. Default 3 minutes; 0 turns it off. */
+  resyncMs?: number;
+  identity?: GitIdentity;
+}
+
+export interface SyncControllerEvents extends ControllerEvents {
+  error: [{ app?: string; message: string }];
+}
+
+export class SyncController extends EventEmitter<SyncControllerEvents> {
+  private readonly apps = new Map<string, ApplicationController>();
+  private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: SyncControllerOptions) {
+    super();
+  }
+
+  /** Loads the Applications at the branch head, reconciles them all, and arms the resync timer. */
+  async start(): Promise<void> {
+    await this.refresh({ kind: "resync" });
+    const period = this.options.resyncMs ?? 180_000;
+    if (period > 0) {
+      this.timer = setInterval(() => void this.refresh({ kind: "resync" }).catch(() => undefined), period);
+      this.timer.unref();
+    }
+  }
+
+  /** Called from the env repo's push event: reconciles every Application at once (the sha is for the record). */
+  onEnvRepoPush(sha?: string): Promise<AppStatus[]> {
+    return this.refresh({ kind: "push", sha });
+  }
+
+  application(name: string): ApplicationController | undefined {
+    return this.apps.get(name);
+  }
+
+  applications(): ApplicationController[] {
+    return [...this.apps.values()];
+  }
+
+  sync(app: string, by?: string): Promise<AppStatus> {
+    return this.require(app).sync(by);
+  }
+
+  rollback(app: string, toRevision?: string, by?: string): Promise<SyncRecord> {
+    return this.require(app).rollback(toRevision, by);
+  }
+
+  /** The periodic drift check of every app (self-heals those with selfHeal on). */
+  async observeDrift(): Promise<Record<string, string[]>> {
+    const result: Record<string, string[]> = {};
+    for (const app of this.apps.values()) result[app.name] = await app.observeDrift();
+    return result;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private require(name: string): ApplicationController {
+    const app = this.apps.get(name);
+    if (!app) throw new Error(`no Application named ${name}`);
+    return app;
+  }
+
+  private refresh(trigger: SyncTrigger): Promise<AppStatus[]> {
+    const work = this.refreshing.then(() => this.loadApplications()).then(() => Promise.all([...this.apps.values()].map((app) => app.reconcile(trigger))));
+    this.refreshing = work.catch(() => undefined);
+    return work;
+  }
+
+  /** Applications come from apps/*.yaml at the branch head; a bad apps/ file keeps the ones already known. */
+  private async loadApplications(): Promise<void> {
+    let applications: ApplicationManifest[];
+    try {
+      const head = await resolveRevision(this.options.repoDir, this.options.branch ?? "main");
+      applications = await listApplications(gitCommitReader(this.options.repoDir, head));
+    } catch (error) {
+      this.emit("error", { message: describeError(error) });
+      return;
+    }
+    for (const application of applications) {
+      const existing = this.apps.get(application.metadata.name);
+      if (existing) {
+        existing.application = application;
+        continue;
+      }
+      const runtime = this.runtimeFor(application);
+      if (!runtime) {
+        this.emit("error", { app: application.metadata.name, message: `no runtime named ${application.spec.destination.name ?? "(none)"}` });
+        continue;
+      }
+      const controller = new ApplicationController({ application, runtime, repoDir: this.options.repoDir, identity: this.options.identity });
+      this.forward(controller);
+      this.apps.set(application.metadata.name, controller);
+    }
+    // An Application removed from git stops being reconciled; its objects keep running (Argo CD without the finalizer).
+    const names = new Set(applications.map((application) => application.metadata.name));
+    for (const name of [...this.apps.keys()]) if (!names.has(name)) this.apps.delete(name);
+  }
+
+  private forward(controller: ApplicationController): void {
+    controller.on("sync.started", (event) => this.emit("sync.started", event));
+    controller.on("sync.succeeded", (event) => this.emit("sync.succeeded", event));
+    controller.on("sync.failed", (event) => this.emit("sync.failed", event));
+    controller.on("health.changed", (event) => this.emit("health.changed", event));
+    controller.on("rollback", (event) => this.emit("rollback", event));
+    controller.on("drift", (event) => this.emit("drift", event));
+  }
+
+  private runtimeFor(application: ApplicationManifest): Runtime | undefined {
+    const runtimes = this.options.runtimes;
+    const name = application.spec.destination.name;
+    if (name !== undefined) return runtimes[name];
+    return runtimes.local ?? (Object.keys(runtimes).length === 1 ? Object.values(runtimes)[0] : undefined);
+  }
+}

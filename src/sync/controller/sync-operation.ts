@@ -1,0 +1,120 @@
+/** The runtime side of a sync: apply objects per namespace, observe the app's live objects, wait for health, run hook Jobs, prune. */
+
+import type { Runtime } from "../../runtime/runtime";
+import type { JobSpec, RuntimeKind, RuntimeObject } from "../../runtime/types";
+import { applicationHealth, type ApplicationHealth } from "../health/app-health";
+import { resourceHealth } from "../health/resource-health";
+import { objectRef, refKey, type KubeObject, type LiveObject } from "../model";
+import { liveObjectsOf, type LiveOptions } from "./live-objects";
+
+export interface Placed {
+  namespace: string;
+  object: RuntimeObject;
+}
+
+/** Applies objects grouped by namespace (the runtime validates each group before it changes anything); returns `Kind ns/name: action` lines. */
+export async function applyObjects(runtime: Runtime, objects: Placed[]): Promise<string[]> {
+  const byNamespace = new Map<string, RuntimeObject[]>();
+  for (const { namespace, object } of objects) byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), object]);
+  const lines: string[] = [];
+  for (const [namespace, group] of byNamespace) {
+    for (const result of await runtime.apply(namespace, group)) {
+      if (result.action !== "unchanged") lines.push(`${result.ref.kind} ${namespace}/${result.ref.name}: ${result.action}`);
+    }
+  }
+  return lines;
+}
+
+export async function observeLive(runtime: Runtime, namespaces: Iterable<string>, options: LiveOptions): Promise<LiveObject[]> {
+  const live: LiveObject[] = [];
+  for (const namespace of new Set(namespaces)) live.push(...liveObjectsOf(await runtime.observe(namespace), options));
+  return live;
+}
+
+/** Resolves on the next runtime event or after `ms`, whichever comes first. */
+function nextChange(runtime: Runtime, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    const unsubscribe = runtime.events.on(() => done());
+    function done(): void {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    }
+  });
+}
+
+export interface HealthWait {
+  health: ApplicationHealth;
+  /** Degraded, or still not Healthy when the wait ran out. */
+  failed: boolean;
+  message?: string;
+}
+
+/**
+ * Waits until the given desired objects are Healthy in the runtime, or one is Degraded (a Deployment past its
+ * progressDeadlineSeconds, a failed Job), or `timeoutMs` passes. Woken by runtime events, with a slow poll as backup.
+ */
+export async function waitForHealth(runtime: Runtime, desired: KubeObject[], namespaces: string[], options: LiveOptions, timeoutMs: number): Promise<HealthWait> {
+  const keys = new Set(desired.map((object) => refKey(objectRef(object))));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const live = (await observeLive(runtime, namespaces, options)).filter((item) => keys.has(refKey(objectRef(item.object))));
+    const health = applicationHealth(desired, live, new Date());
+    const worst = health.resources.find((resource) => resource.status === health.status);
+    const message = worst?.message === undefined ? undefined : `${worst.ref.kind} ${worst.ref.namespace ?? ""}/${worst.ref.name}: ${worst.message}`;
+    if (health.status === "Healthy") return { health, failed: false };
+    if (health.status === "Degraded") return { health, failed: true, message: message ?? "Degraded" };
+    if (Date.now() >= deadline) return { health, failed: true, message: `not healthy after ${Math.round(timeoutMs / 1000)} s: ${message ?? health.status}` };
+    await nextChange(runtime, Math.min(500, Math.max(10, deadline - Date.now())));
+  }
+}
+
+/** How long to wait for objects: the longest progress deadline among their Deployments (Jobs: their active deadline), plus a margin. */
+export function healthTimeoutMs(objects: RuntimeObject[], marginMs = 15_000): number {
+  let seconds = 0;
+  for (const object of objects) {
+    if (object.kind === "Deployment") seconds = Math.max(seconds, object.progressDeadlineSeconds ?? 600);
+    if (object.kind === "Job") seconds = Math.max(seconds, object.activeDeadlineSeconds ?? 600);
+  }
+  return seconds * 1000 + marginMs;
+}
+
+export interface HookOutcome {
+  ok: boolean;
+  message: string;
+}
+
+/** Runs a hook as a Job: any earlier Job of that name is deleted first (BeforeHookCreation), then it runs to Complete or Failed. */
+export async function runHookJob(runtime: Runtime, namespace: string, job: JobSpec, options: LiveOptions, deletePolicies: string[]): Promise<HookOutcome> {
+  const ref = { kind: "Job" as const, namespace, name: job.name };
+  options.hooks.add(refKey(ref));
+  await runtime.delete(namespace, { kind: "Job", name: job.name });
+  await runtime.apply(namespace, [job]);
+  const deadline = Date.now() + healthTimeoutMs([job], 5_000);
+  let outcome: HookOutcome | undefined;
+  while (outcome === undefined) {
+    const state = (await runtime.observe(namespace)).jobs.find((candidate) => candidate.name === job.name);
+    const live = state ? (await observeLive(runtime, [namespace], options)).find((item) => refKey(objectRef(item.object)) === refKey(ref)) : undefined;
+    const health = resourceHealth(live);
+    if (health.status === "Healthy") outcome = { ok: true, message: `hook Job ${namespace}/${job.name} succeeded` };
+    else if (health.status === "Degraded" || health.status === "Missing") outcome = { ok: false, message: `hook Job ${namespace}/${job.name} failed: ${health.message ?? health.status}` };
+    else if (Date.now() >= deadline) outcome = { ok: false, message: `hook Job ${namespace}/${job.name} did not finish in time` };
+    else await nextChange(runtime, 500);
+  }
+  if ((outcome.ok && deletePolicies.includes("HookSucceeded")) || (!outcome.ok && deletePolicies.includes("HookFailed"))) {
+    await runtime.delete(namespace, { kind: "Job", name: job.name });
+    options.hooks.delete(refKey(ref));
+  }
+  return outcome;
+}
+
+/** Deletes live objects (the plan's prune list, already in reverse sync order); returns `Kind ns/name: pruned` lines. */
+export async function pruneObjects(runtime: Runtime, objects: KubeObject[]): Promise<string[]> {
+  const lines: string[] = [];
+  for (const object of objects) {
+    const ref = objectRef(object);
+    if (await runtime.delete(ref.namespace ?? "", { kind: ref.kind as RuntimeKind, name: ref.name })) lines.push(`${ref.kind} ${ref.namespace ?? ""}/${ref.name}: pruned`);
+  }
+  return lines;
+}
