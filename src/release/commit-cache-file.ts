@@ -3,11 +3,13 @@
  * temp file + rename. Parsed fields are stored under the parser's fingerprint: another parser re-parses them.
  */
 
+import { isAscii } from "node:buffer";
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
-import { commitFromRow, commitRow, type CachedCommit, type CommitRow } from "./cached-commit";
+import { commitColumns, storeFromColumns, type CommitColumns } from "./commit-columns";
+import type { CommitStore } from "./commit-store";
 import { parserFingerprint } from "./conventional-commit";
 
 const magic = "slipway-release-cache";
@@ -23,7 +25,7 @@ export interface CommitCacheData {
   bottoms: string[];
   /** Newest-first tips to hand git as `--not` (a hint: the closure rule above makes any subset correct). */
   tips: string[];
-  commits: Map<string, CachedCommit>;
+  commits: CommitStore;
   /** Set when the file's parsed fields came from another parser and were parsed again: worth writing back. */
   reparsed?: boolean;
 }
@@ -33,7 +35,7 @@ interface CacheBody {
   tips: string[];
   /** `parserFingerprint()` of the parser that parsed the rows. */
   parser: string;
-  commits: CommitRow[];
+  commits: CommitColumns;
 }
 
 /** The cache, or undefined when it is missing, truncated, corrupt or of another format version. */
@@ -48,7 +50,8 @@ export async function readCommitCache(file: string): Promise<CommitCacheData | u
   // CRC-32 catches torn and flipped bytes (this guards against accidents, not attackers: the file is the repository's own).
   if (length !== String(body.length) || hash !== checksum(body)) return undefined;
   try {
-    return fromBody(JSON.parse(body.toString("utf8")) as unknown, files === "files");
+    // Commit messages are mostly ASCII: then latin1 decodes the same text faster, and JSON.parse reads one-byte strings faster.
+    return fromBody(JSON.parse(body.toString(isAscii(body) ? "latin1" : "utf8")) as unknown, files === "files");
   } catch {
     return undefined;
   }
@@ -57,15 +60,11 @@ export async function readCommitCache(file: string): Promise<CommitCacheData | u
 function fromBody(value: unknown, withFiles: boolean): CommitCacheData | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const { bottoms, tips, parser, commits } = value as Partial<Record<keyof CacheBody, unknown>>;
-  if (!isStringArray(bottoms) || !isStringArray(tips) || typeof parser !== "string" || !Array.isArray(commits)) return undefined;
+  if (!isStringArray(bottoms) || !isStringArray(tips) || typeof parser !== "string") return undefined;
   const reparse = parser !== parserFingerprint();
-  const map = new Map<string, CachedCommit>();
-  for (const row of commits as unknown[]) {
-    const commit = commitFromRow(row, reparse);
-    if (!commit) return undefined;
-    map.set(commit.sha, commit);
-  }
-  return { withFiles, bottoms, tips, commits: map, ...(reparse ? { reparsed: true } : {}) };
+  const store = storeFromColumns(commits, withFiles, reparse);
+  if (!store) return undefined;
+  return { withFiles, bottoms, tips, commits: store, ...(reparse ? { reparsed: true } : {}) };
 }
 
 function checksum(body: Buffer): string {
@@ -78,8 +77,7 @@ function isStringArray(value: unknown): value is string[] {
 
 /** Serialises the cache; undefined when it would be larger than `maxBytes`. */
 export function encodeCommitCache(data: CommitCacheData, maxBytes: number): Buffer | undefined {
-  const commits: CommitRow[] = [];
-  for (const commit of data.commits.values()) commits.push(commitRow(commit, data.withFiles));
+  const commits = commitColumns(data.commits, data.withFiles);
   let body: Buffer;
   try {
     body = Buffer.from(JSON.stringify({ bottoms: data.bottoms, tips: data.tips, parser: parserFingerprint(), commits } satisfies CacheBody), "utf8");

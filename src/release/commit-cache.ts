@@ -14,7 +14,8 @@ import { gitMaybe } from "../git/git-cli";
 import { cachedCommit, type CachedCommit } from "./cached-commit";
 import type { ConventionalCommit } from "./conventional-commit";
 import { encodeCommitCache, readCommitCache, writeCommitCache, type CommitCacheData } from "./commit-cache-file";
-import { frontier, logOrder, reachableFrom } from "./commit-walk";
+import { CommitStore } from "./commit-store";
+import { frontier, logOrder, reachableFrom, type Reached } from "./commit-walk";
 import { readHistory, streamLog, type HistoryRange, type LogRange } from "./git-history";
 
 export interface CommitCacheOptions {
@@ -96,7 +97,7 @@ export async function readHistoryCached(repoDir: string, range: HistoryRange, op
 }
 
 async function throughCache(repoDir: string, range: HistoryRange, options: CommitCacheOptions, stored: CommitCacheData | undefined): Promise<CachedHistory> {
-  const cache: CommitCacheData = stored ?? { withFiles: range.withFiles, bottoms: [...range.exclude], tips: [], commits: new Map() };
+  const cache: CommitCacheData = stored ?? { withFiles: range.withFiles, bottoms: [...range.exclude], tips: [], commits: new CommitStore() };
   let outcome: CacheOutcome = stored ? "hit" : "cold";
   let loaded = 0;
   const known = (sha: string): boolean => cache.commits.has(sha) || cache.bottoms.includes(sha);
@@ -127,13 +128,13 @@ async function load(repoDir: string, cache: CommitCacheData, range: LogRange): P
   let count = 0;
   await streamLog(repoDir, range, (commit) => {
     count += 1;
-    if (!cache.commits.has(commit.sha)) cache.commits.set(commit.sha, cachedCommit(commit));
+    if (!cache.commits.has(commit.sha)) cache.commits.add(cachedCommit(commit));
   });
   return count;
 }
 
 /** Every bottom is an excluded commit or reached from one within the cache (so nothing below a bottom is walked wrongly). */
-function bottomsCovered(cache: CommitCacheData, exclude: string[], reached: ReadonlySet<string>): boolean {
+function bottomsCovered(cache: CommitCacheData, exclude: string[], reached: Reached): boolean {
   if (cache.bottoms.length === 0) return true;
   return exclude.length > 0 && cache.bottoms.every((sha) => reached.has(sha));
 }
@@ -149,7 +150,7 @@ async function commonBottom(repoDir: string, bottoms: string[], exclude: string[
 async function save(cache: CommitCacheData, walked: CachedCommit[], range: HistoryRange, options: CommitCacheOptions): Promise<boolean> {
   const maxCommits = options.maxCommits ?? 250_000;
   const maxBytes = options.maxBytes ?? 128 * 2 ** 20;
-  const compact = (): CommitCacheData => ({ withFiles: cache.withFiles, bottoms: [...range.exclude], tips: [], commits: new Map(walked.map((c) => [c.sha, c])) });
+  const compact = (): CommitCacheData => ({ withFiles: cache.withFiles, bottoms: [...range.exclude], tips: [], commits: new CommitStore([...walked]) });
   let data = cache.commits.size > maxCommits ? compact() : cache;
   if (data.commits.size > maxCommits) return false;
   let bytes = encodeCommitCache({ ...data, tips: frontier(data.commits, tipLimit).map((c) => c.sha) }, maxBytes);

@@ -20,9 +20,9 @@ interface ServiceContext {
 
 export async function planRelease(repoDir: string, options: PlanReleaseOptions = {}): Promise<ReleasePlan[]> {
   const head = options.head ?? "HEAD";
-  const config = options.config ?? (await loadReleaseConfig(repoDir, head));
+  // The cache read, git's answer and the configuration all at once (the origin URL costs nothing in the same batch).
   const preload = preloadCommitCache(repoDir, options.cache);
-  const facts = await readRepositoryFacts(repoDir, head, !config.repositoryUrl);
+  const [config, facts] = await Promise.all([options.config ?? loadReleaseConfig(repoDir, head), readRepositoryFacts(repoDir, head, !options.config?.repositoryUrl)]);
   const single = isSingleService(config.services);
   const services = selectServices(config.services.map((s) => (s.name ? s : { ...s, name: options.rootServiceName ?? basename(repoDir) })), options.services);
   const channel = channelForBranch(options.branch ?? facts.branch, config.prerelease, options.prerelease);
@@ -99,15 +99,14 @@ async function sharedBoundary(repoDir: string, contexts: ServiceContext[]): Prom
  * boundary when it is an ancestor); a chosen tag anywhere else is not in the head's history.
  */
 function latestTagsReachable(contexts: ServiceContext[], history: ConventionalCommit[], headSha: string): boolean {
-  // Looks for the few tagged commits rather than collecting every reachable SHA.
-  const missing = new Set(contexts.flatMap(({ tags }) => [tags.latestStable?.commit, tags.latestRelease?.commit]).filter((sha): sha is string => sha !== undefined));
-  missing.delete(headSha);
-  for (const commit of history) {
-    if (missing.size === 0) break;
-    missing.delete(commit.sha);
-    for (const parent of commit.parents) missing.delete(parent);
+  // Looks for the few tagged commits by comparison rather than collecting (hashing) every reachable SHA.
+  const missing = [...new Set(contexts.flatMap(({ tags }) => [tags.latestStable?.commit, tags.latestRelease?.commit]))].filter((sha): sha is string => sha !== undefined && sha !== headSha);
+  // Oldest first: a boundary tag is usually the parent of the oldest loaded commits.
+  for (let at = history.length - 1; at >= 0 && missing.length > 0; at -= 1) {
+    const commit = history[at];
+    for (let i = missing.length - 1; i >= 0; i -= 1) if (commit.sha === missing[i] || commit.parents.includes(missing[i])) missing.splice(i, 1);
   }
-  return missing.size === 0;
+  return missing.length === 0;
 }
 
 /** Commits by SHA, indexed only when a tip is among them (usually the boundary tag is not loaded at all). */

@@ -12,7 +12,7 @@ import type { PushRecord } from "../../src/store";
 import { assertBuilt, slipway } from "../support/cli";
 import { startServer } from "../../src/server/up";
 import { startCliServer } from "./support/cli-server";
-import { gitUrl, runGit, startTestServer, WorkingCopy, type TestServer } from "./support/hosting";
+import { runGit, startTestServer, type TestServer, type WorkingCopy } from "../support/server";
 
 const privateRepo = "admin/private";
 const publicRepo = "admin/open";
@@ -24,20 +24,20 @@ let mainSha: string;
 const infoRefs = (repo: string, service: string, authorization?: string): Promise<Response> =>
   fetch(`${t.url}/git/${repo}.git/info/refs?service=${service}`, { headers: authorization ? { authorization } : {} });
 const basic = (token: string): string => `Basic ${Buffer.from(`token:${token}`).toString("base64")}`;
-const remoteRefs = async (repo: string): Promise<string> => (await runGit(["ls-remote", gitUrl(t.url, repo, t.adminToken)], t.root, t.home)).stdout;
-const pushesOf = async (repo: string): Promise<PushRecord[]> => (await t.api<PushRecord[]>("GET", `/repos/${repo}/pushes`)).body;
+const remoteRefs = async (repo: string): Promise<string> => (await runGit(["ls-remote", t.gitUrl(repo, t.admin.token)], t.root, t.home)).stdout;
+const pushesOf = async (repo: string): Promise<PushRecord[]> => (await t.admin.api<PushRecord[]>("GET", `/repos/${repo}/pushes`)).body;
 
 beforeAll(async () => {
   t = await startTestServer();
-  expect((await t.api("POST", "/repos", { name: privateRepo })).status).toBe(201);
-  expect((await t.api("POST", "/repos", { name: publicRepo, public: true })).status).toBe(201);
-  admin = await WorkingCopy.create(t.root, "admin", gitUrl(t.url, privateRepo, t.adminToken), t.home);
+  expect((await t.admin.api("POST", "/repos", { name: privateRepo })).status).toBe(201);
+  expect((await t.admin.api("POST", "/repos", { name: publicRepo, public: true })).status).toBe(201);
+  admin = await t.workingCopy(privateRepo, t.admin.token, "admin");
   mainSha = await admin.commit("feat: base", { "README.md": "hello\n" });
   await admin.ok("push", "-q", "origin", "main");
-  await admin.ok("push", "-q", gitUrl(t.url, publicRepo, t.adminToken), "main");
-  expect((await t.api("POST", "/users", { name: "vera" })).status).toBe(201);
-  viewerToken = (await t.api<{ token: string }>("POST", "/users/vera/tokens", { name: "test" })).body.token;
-  expect((await t.api("PUT", `/repos/${privateRepo}/members/vera`, { role: "viewer" })).status).toBe(200);
+  await admin.ok("push", "-q", t.gitUrl(publicRepo, t.admin.token), "main");
+  expect((await t.admin.api("POST", "/users", { name: "vera" })).status).toBe(201);
+  viewerToken = (await t.admin.api<{ token: string }>("POST", "/users/vera/tokens", { name: "test" })).body.token;
+  expect((await t.admin.api("PUT", `/repos/${privateRepo}/members/vera`, { role: "viewer" })).status).toBe(200);
 });
 
 afterAll(async () => {
@@ -57,7 +57,7 @@ describe("a missing or wrong token", () => {
     const missing = await infoRefs("admin/does-not-exist", "git-upload-pack");
     expect(missing.status).toBe(401);
     expect(missing.headers.get("www-authenticate")).toBe('Basic realm="slipway"');
-    expect((await infoRefs("admin/does-not-exist", "git-upload-pack", basic(t.adminToken))).status).toBe(404);
+    expect((await infoRefs("admin/does-not-exist", "git-upload-pack", basic(t.admin.token))).status).toBe(404);
     const post = await fetch(`${t.url}/git/${privateRepo}.git/git-receive-pack`, {
       method: "POST",
       headers: { authorization: basic("wrong-token"), "content-type": "application/x-git-receive-pack-request" },
@@ -69,15 +69,15 @@ describe("a missing or wrong token", () => {
   it("fails git clone and git push with the real client, and nothing is written", async () => {
     const before = await remoteRefs(privateRepo);
     for (const token of [null, "wrong-token"]) {
-      const clone = await runGit(["clone", gitUrl(t.url, privateRepo, token), `clone-${token ?? "anon"}`], t.root, t.home);
+      const clone = await runGit(["clone", t.gitUrl(privateRepo, token), `clone-${token ?? "anon"}`], t.root, t.home);
       expect(clone.code).not.toBe(0);
       expect(clone.stderr).toMatch(/Authentication failed|could not read Username|401/);
 
       await admin.commit(`feat: attempt with ${token ?? "no token"}`);
-      const push = await admin.git("push", gitUrl(t.url, privateRepo, token), "HEAD:refs/heads/main");
+      const push = await admin.git("push", t.gitUrl(privateRepo, token), "HEAD:refs/heads/main");
       expect(push.code).not.toBe(0);
       expect(push.stderr).toMatch(/Authentication failed|could not read Username|401/);
-      const pushNew = await admin.git("push", gitUrl(t.url, privateRepo, token), "HEAD:refs/heads/sneaky");
+      const pushNew = await admin.git("push", t.gitUrl(privateRepo, token), "HEAD:refs/heads/sneaky");
       expect(pushNew.code).not.toBe(0);
     }
     expect(await remoteRefs(privateRepo)).toBe(before);
@@ -87,27 +87,28 @@ describe("a missing or wrong token", () => {
 
   it("gets 401 with WWW-Authenticate from the API, and nothing is created", async () => {
     for (const token of [null, "wrong-token"]) {
-      const create = await t.api<{ error: { code: string } }>("POST", "/repos", { name: "admin/intruder" }, token);
+      const api = t.apiWith(token);
+      const create = await api<{ error: { code: string } }>("POST", "/repos", { name: "admin/intruder" });
       expect(create.status).toBe(401);
       expect(create.headers.get("www-authenticate")).toBe('Basic realm="slipway"');
       expect(create.body.error.code).toBe("UNAUTHENTICATED");
-      expect((await t.api("GET", "/user", undefined, token)).status).toBe(401);
-      expect((await t.api("GET", `/repos/${privateRepo}`, undefined, token)).status).toBe(401);
-      expect((await t.api("POST", "/users", { name: "mallory" }, token)).status).toBe(401);
+      expect((await api("GET", "/user")).status).toBe(401);
+      expect((await api("GET", `/repos/${privateRepo}`)).status).toBe(401);
+      expect((await api("POST", "/users", { name: "mallory" })).status).toBe(401);
     }
     // A wrong token is never downgraded to anonymous access, not even for public data.
-    expect((await t.api("GET", `/repos/${publicRepo}`, undefined, "wrong-token")).status).toBe(401);
-    const names = (await t.api<{ name: string }[]>("GET", "/repos")).body.map((r) => r.name).sort();
+    expect((await t.apiWith("wrong-token")("GET", `/repos/${publicRepo}`)).status).toBe(401);
+    const names = (await t.admin.api<{ name: string }[]>("GET", "/repos")).body.map((r) => r.name).sort();
     expect(names).toEqual([publicRepo, privateRepo].sort());
-    expect((await t.api<{ name: string }[]>("GET", "/users")).body.map((u) => u.name).sort()).toEqual(["admin", "vera"]);
+    expect((await t.admin.api<{ name: string }[]>("GET", "/users")).body.map((u) => u.name).sort()).toEqual(["admin", "vera"]);
   });
 });
 
 describe("roles and visibility", () => {
   it("lets a viewer clone but not push, with the reason", async () => {
-    const clone = await runGit(["clone", "-q", gitUrl(t.url, privateRepo, viewerToken), "viewer-clone"], t.root, t.home);
+    const clone = await runGit(["clone", "-q", t.gitUrl(privateRepo, viewerToken), "viewer-clone"], t.root, t.home);
     expect(clone.code, clone.stderr).toBe(0);
-    const viewer = await WorkingCopy.create(t.root, "viewer-work", gitUrl(t.url, privateRepo, viewerToken), t.home);
+    const viewer = await t.workingCopy(privateRepo, viewerToken, "viewer-work");
     await viewer.ok("fetch", "-q", "origin", "main");
     await viewer.ok("checkout", "-q", "-b", "main", "FETCH_HEAD");
     await viewer.commit("feat: viewer change");
@@ -134,7 +135,7 @@ describe("roles and visibility", () => {
   });
 
   it("clones a public repository anonymously, but refuses an anonymous push", async () => {
-    const clone = await runGit(["clone", "-q", gitUrl(t.url, publicRepo, null), "public-clone"], t.root, t.home);
+    const clone = await runGit(["clone", "-q", t.gitUrl(publicRepo, null), "public-clone"], t.root, t.home);
     expect(clone.code, clone.stderr).toBe(0);
     expect((await runGit(["rev-parse", "HEAD"], join(t.root, "public-clone"), t.home)).stdout.trim()).toBe(mainSha);
     const response = await infoRefs(publicRepo, "git-receive-pack");
@@ -154,7 +155,7 @@ describe("the data directory", () => {
     expect(second.code).not.toBe(0);
     expect(second.code).not.toBeNull();
     expect(second.stderr).toContain(`Another slipway server (pid ${process.pid}) is already using ${t.dataDir}`);
-    expect((await t.api("GET", "/user")).status).toBe(200);
+    expect((await t.admin.api("GET", "/user")).status).toBe(200);
   });
 
   it("refuses a second server in the same process too", async () => {

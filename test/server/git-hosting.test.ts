@@ -10,7 +10,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PushRecord, RunRecord } from "../../src/store";
-import { gitUrl, runGit, startTestServer, waitUntil, WorkingCopy, workflowYaml, type TestServer } from "./support/hosting";
+import { runGit, startTestServer, waitUntil, workflowYaml, type TestServer, type WorkingCopy } from "../support/server";
 
 const zero = "0".repeat(40);
 const ciWorkflow = workflowYaml(`\n  push:\n    branches: [main, "feature/**"]`, ['echo "ref=$GITHUB_REF_NAME"']);
@@ -18,12 +18,12 @@ const ciWorkflow = workflowYaml(`\n  push:\n    branches: [main, "feature/**"]`,
 let t: TestServer;
 
 async function createRepo(name: string, extra: Record<string, unknown> = {}): Promise<void> {
-  const created = await t.api("POST", "/repos", { name, ...extra });
+  const created = await t.admin.api("POST", "/repos", { name, ...extra });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
 }
 
-const pushesOf = async (repo: string): Promise<PushRecord[]> => (await t.api<PushRecord[]>("GET", `/repos/${repo}/pushes`)).body;
-const runsOf = async (repo: string): Promise<RunRecord[]> => (await t.api<RunRecord[]>("GET", `/repos/${repo}/runs?limit=500`)).body;
+const pushesOf = async (repo: string): Promise<PushRecord[]> => (await t.admin.api<PushRecord[]>("GET", `/repos/${repo}/pushes`)).body;
+const runsOf = async (repo: string): Promise<RunRecord[]> => (await t.admin.api<RunRecord[]>("GET", `/repos/${repo}/runs?limit=500`)).body;
 
 /** The push record for `ref` → `after`, once the server has processed it (runs dispatched). */
 function processedPush(repo: string, ref: string, after: string): Promise<PushRecord> {
@@ -60,11 +60,11 @@ describe("clone, push, force-push, delete, tag", () => {
 
   beforeAll(async () => {
     await createRepo(repo);
-    work = await WorkingCopy.create(t.root, "hosting", gitUrl(t.url, repo, t.adminToken), t.home);
+    work = await t.workingCopy(repo, t.admin.token, "hosting");
   });
 
   it("clones an empty repository", async () => {
-    const result = await runGit(["clone", gitUrl(t.url, repo, t.adminToken), "empty-clone"], t.root, t.home);
+    const result = await runGit(["clone", t.gitUrl(repo, t.admin.token), "empty-clone"], t.root, t.home);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain("empty repository");
   });
@@ -83,12 +83,12 @@ describe("clone, push, force-push, delete, tag", () => {
   });
 
   it("clones a non-empty repository, fully and shallow", async () => {
-    const full = await runGit(["clone", "-q", gitUrl(t.url, repo, t.adminToken), "full-clone"], t.root, t.home);
+    const full = await runGit(["clone", "-q", t.gitUrl(repo, t.admin.token), "full-clone"], t.root, t.home);
     expect(full.code, full.stderr).toBe(0);
     expect(await readFile(join(t.root, "full-clone/src/b.txt"), "utf8")).toBe("b\n");
     expect((await runGit(["rev-list", "--count", "HEAD"], join(t.root, "full-clone"), t.home)).stdout.trim()).toBe("3");
 
-    const shallow = await runGit(["clone", "-q", "--depth", "1", gitUrl(t.url, repo, t.adminToken), "shallow-clone"], t.root, t.home);
+    const shallow = await runGit(["clone", "-q", "--depth", "1", t.gitUrl(repo, t.admin.token), "shallow-clone"], t.root, t.home);
     expect(shallow.code, shallow.stderr).toBe(0);
     const dir = join(t.root, "shallow-clone");
     expect((await runGit(["rev-list", "--count", "HEAD"], dir, t.home)).stdout.trim()).toBe("1");
@@ -97,16 +97,15 @@ describe("clone, push, force-push, delete, tag", () => {
   });
 
   it("pushes and clones a large incompressible file (a chunked request body, streamed responses)", async () => {
-    const big = join(t.root, "big-work");
-    const copy = await WorkingCopy.create(t.root, "big-work", gitUrl(t.url, repo, t.adminToken), t.home);
-    await writeFile(join(big, "blob.bin"), randomBytes(6 * 1024 * 1024));
+    const copy = await t.workingCopy(repo, t.admin.token, "big-work");
+    await writeFile(join(copy.dir, "blob.bin"), randomBytes(6 * 1024 * 1024));
     const sha = await copy.commit("chore: big blob");
     const push = await copy.git("push", "origin", "HEAD:refs/heads/big");
     expect(push.code, push.stderr).toBe(0);
     await processedPush(repo, "refs/heads/big", sha);
-    const clone = await runGit(["clone", "-q", "--branch", "big", gitUrl(t.url, repo, t.adminToken), "big-clone"], t.root, t.home);
+    const clone = await runGit(["clone", "-q", "--branch", "big", t.gitUrl(repo, t.admin.token), "big-clone"], t.root, t.home);
     expect(clone.code, clone.stderr).toBe(0);
-    expect((await readFile(join(t.root, "big-clone/blob.bin"))).equals(await readFile(join(big, "blob.bin")))).toBe(true);
+    expect((await readFile(join(t.root, "big-clone/blob.bin"))).equals(await readFile(join(copy.dir, "blob.bin")))).toBe(true);
   });
 
   it("pushes a new branch, then force-pushes it (forced, before and after right), then deletes it (recorded, no run)", async () => {
@@ -154,7 +153,7 @@ describe("hostile ref names", () => {
   beforeAll(async () => {
     await createRepo(repo);
     await writeFile(join(t.home, "canary"), "still here\n");
-    work = await WorkingCopy.create(t.root, "hostile", gitUrl(t.url, repo, t.adminToken), t.home);
+    work = await t.workingCopy(repo, t.admin.token, "hostile");
     sha = await work.commit("feat: base", { ".slipway/workflows/ci.yml": ciWorkflow });
     await work.ok("push", "-q", "origin", "main");
     await processedPush(repo, "refs/heads/main", sha);
@@ -198,7 +197,7 @@ describe("branch naming rules", () => {
 
   beforeAll(async () => {
     await createRepo(repo, { branchPatterns: ["feature/*", "bugfix/*"] });
-    work = await WorkingCopy.create(t.root, "named", gitUrl(t.url, repo, t.adminToken), t.home);
+    work = await t.workingCopy(repo, t.admin.token, "named");
     await work.commit("feat: base");
   });
 
@@ -225,7 +224,7 @@ describe("branch patterns with shell syntax", () => {
     const repo = "admin/patterns";
     const patterns = ["feature/*", "$(touch x)", "`touch x`", "it's; touch x"];
     await createRepo(repo, { branchPatterns: patterns });
-    const work = await WorkingCopy.create(t.root, "patterns", gitUrl(t.url, repo, t.adminToken), t.home);
+    const work = await t.workingCopy(repo, t.admin.token, "patterns");
     await work.commit("feat: base");
     const wip = await work.git("push", "origin", "HEAD:refs/heads/wip");
     expect(wip.code).not.toBe(0);
@@ -240,7 +239,7 @@ describe("20 concurrent pushes to 20 branches", () => {
 
   it("gives exactly 20 push records and 20 runs, none lost and none doubled", async () => {
     await createRepo(repo);
-    const work = await WorkingCopy.create(t.root, "concurrent", gitUrl(t.url, repo, t.adminToken), t.home);
+    const work = await t.workingCopy(repo, t.admin.token, "concurrent");
     await work.commit("chore: base", { ".slipway/workflows/ci.yml": workflowYaml(`\n  push:\n    branches: ["feature/**"]`, ["echo built"]) });
     await work.ok("push", "-q", "origin", "main");
     const heads = new Map<string, string>();
@@ -269,7 +268,7 @@ describe("deleting a repository", () => {
   it("cancels its running runs first, then removes it and its git data", async () => {
     const repo = "admin/doomed";
     await createRepo(repo);
-    const work = await WorkingCopy.create(t.root, "doomed", gitUrl(t.url, repo, t.adminToken), t.home);
+    const work = await t.workingCopy(repo, t.admin.token, "doomed");
     const sha = await work.commit("ci: slow", { ".slipway/workflows/ci.yml": workflowYaml("push", ["echo started; sleep 30"]) });
     await work.ok("push", "-q", "origin", "main");
     const run = await waitUntil("the run's step to start", async () => {
@@ -278,11 +277,11 @@ describe("deleting a repository", () => {
       return logs?.jobs[0]?.status === "in_progress" ? found : undefined;
     });
     const started = Date.now();
-    expect((await t.api("DELETE", `/repos/${repo}`)).status).toBe(204);
+    expect((await t.admin.api("DELETE", `/repos/${repo}`)).status).toBe(204);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(await t.server.context.store.runs.getRun(run.id)).toMatchObject({ status: "completed", conclusion: "cancelled" });
     expect(t.server.context.dispatcher.runningRunIds()).not.toContain(run.id);
-    expect((await t.api("GET", `/repos/${repo}`)).status).toBe(404);
+    expect((await t.admin.api("GET", `/repos/${repo}`)).status).toBe(404);
     expect(existsSync(join(t.dataDir, "git", "admin", "doomed.git"))).toBe(false);
   });
 });

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type LogChunk, type PushRecord, type RunRecord, type RunWithJobs } from "../../src/store";
 import { assertBuilt, killMarked, processesWithArgument, uniqueSleepMarker } from "../support/cli";
 import { startCliServer, type CliServer } from "./support/cli-server";
-import { gitUrl, runGit, waitUntil, WorkingCopy, workflowYaml } from "./support/hosting";
+import { gitUrl, runGit, waitUntil, WorkingCopy, workflowYaml } from "../support/server";
 
 const repo = "admin/recover";
 const marker = uniqueSleepMarker();
@@ -55,7 +55,7 @@ describe("the server killed with SIGKILL during a run", () => {
     const first = await up();
     const created = await first.api<{ id: number }>("POST", "/repos", { name: repo });
     expect(created.status).toBe(201);
-    const work = await WorkingCopy.create(root, "work", gitUrl(first.url, repo, first.token), home);
+    const work = await WorkingCopy.create(join(root, "work"), gitUrl(first.url, repo, first.token), home);
     const slowSha = await work.commit("ci: slow", { ".slipway/workflows/ci.yml": workflowYaml("push", [`echo "line before the kill"; sleep ${marker}`]) });
     await work.ok("push", "-q", "origin", "main");
 

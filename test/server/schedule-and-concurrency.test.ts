@@ -8,23 +8,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock";
 import type { ServerEvent } from "../../src/server/services/server-events";
 import type { LogChunk, RunRecord, RunWithJobs } from "../../src/store";
-import { gitUrl, startTestServer, waitUntil, WorkingCopy, workflowYaml, type TestServer } from "./support/hosting";
+import { startTestServer, waitUntil, workflowYaml, type TestServer, type WorkingCopy } from "../support/server";
 
 const clock = new ManualClock(Date.UTC(2030, 0, 1, 0, 0, 30));
 let t: TestServer;
 const seen: ServerEvent[] = [];
 
-const runsOf = async (repo: string): Promise<RunRecord[]> => (await t.api<RunRecord[]>("GET", `/repos/${repo}/runs?limit=500`)).body;
+const runsOf = async (repo: string): Promise<RunRecord[]> => (await t.admin.api<RunRecord[]>("GET", `/repos/${repo}/runs?limit=500`)).body;
 
 async function logsOf(runId: number): Promise<string> {
-  const run = (await t.api<RunWithJobs>("GET", `/runs/${runId}`)).body;
-  const chunks = await Promise.all(run.jobs.map(async (job) => (await t.api<LogChunk[]>("GET", `/runs/${runId}/jobs/${job.id}/logs?limit=1000`)).body));
+  const run = (await t.admin.api<RunWithJobs>("GET", `/runs/${runId}`)).body;
+  const chunks = await Promise.all(run.jobs.map(async (job) => (await t.admin.api<LogChunk[]>("GET", `/runs/${runId}/jobs/${job.id}/logs?limit=1000`)).body));
   return chunks.flat().map((c) => c.content).join("");
 }
 
 async function completed(runIds: number[]): Promise<RunRecord[]> {
   await t.server.context.dispatcher.settled(runIds);
-  return Promise.all(runIds.map(async (id) => (await t.api<RunRecord>("GET", `/runs/${id}`)).body));
+  return Promise.all(runIds.map(async (id) => (await t.admin.api<RunRecord>("GET", `/runs/${id}`)).body));
 }
 
 beforeAll(async () => {
@@ -44,8 +44,8 @@ describe("schedule triggers", () => {
   let mainSha: string;
 
   beforeAll(async () => {
-    expect((await t.api("POST", "/repos", { name: repo })).status).toBe(201);
-    work = await WorkingCopy.create(t.root, "cron", gitUrl(t.url, repo, t.adminToken), t.home);
+    expect((await t.admin.api("POST", "/repos", { name: repo })).status).toBe(201);
+    work = await t.workingCopy(repo, t.admin.token, "cron");
     mainSha = await work.commit("ci: schedules", {
       ".slipway/workflows/quarter.yml": workflowYaml(`\n  schedule:\n    - cron: "*/15 * * * *"`, ['echo "fired by ${{ github.event.schedule }} on ${{ github.ref }}"']),
       ".slipway/workflows/nightly.yml": workflowYaml(`\n  schedule:\n    - cron: "0 3 * * *"\n  workflow_dispatch:`, ["echo nightly"]),
@@ -103,7 +103,7 @@ describe("schedule triggers", () => {
   });
 
   it("forgets the schedules of a deleted repository", async () => {
-    expect((await t.api("DELETE", `/repos/${repo}`)).status).toBe(204);
+    expect((await t.admin.api("DELETE", `/repos/${repo}`)).status).toBe(204);
     expect(scheduler().list()).toEqual([]);
   });
 });
@@ -116,13 +116,13 @@ describe("schedule triggers on the server's own timer", () => {
     const offset = Math.ceil((real + boundaryIn) / 60_000) * 60_000 - (real + boundaryIn);
     const own = await startTestServer({ clock: { now: () => Date.now() + offset } });
     try {
-      expect((await own.api("POST", "/repos", { name: "admin/timer" })).status).toBe(201);
-      const work = await WorkingCopy.create(own.root, "timer", gitUrl(own.url, "admin/timer", own.adminToken), own.home);
+      expect((await own.admin.api("POST", "/repos", { name: "admin/timer" })).status).toBe(201);
+      const work = await own.workingCopy("admin/timer", own.admin.token, "timer");
       await work.commit("ci: every minute", { ".slipway/workflows/minute.yml": workflowYaml(`\n  schedule:\n    - cron: "* * * * *"`, ["echo tick"]) });
       await work.ok("push", "-q", "origin", "main");
       await waitUntil("the schedule to load", async () => (own.server.context.scheduler.list().length === 1 ? true : undefined));
       expect(own.server.context.scheduler.list()[0]!.next - (Date.now() + offset)).toBeLessThan(boundaryIn);
-      const run = await waitUntil("the scheduled run", async () => (await own.api<RunRecord[]>("GET", "/repos/admin/timer/runs")).body.find((r) => r.event === "schedule"), 15_000);
+      const run = await waitUntil("the scheduled run", async () => (await own.admin.api<RunRecord[]>("GET", "/repos/admin/timer/runs")).body.find((r) => r.event === "schedule"), 15_000);
       expect(run.ref).toBe("refs/heads/main");
     } finally {
       await own.stop();
@@ -142,9 +142,9 @@ describe("concurrency groups across runs", () => {
   it("cancels the first run when a second push enters the group, and runs the second; another repo's group of the same name is left alone", async () => {
     const repo = "admin/deploy";
     const other = "admin/deploy-other";
-    for (const name of [repo, other]) expect((await t.api("POST", "/repos", { name })).status).toBe(201);
-    const work = await WorkingCopy.create(t.root, "deploy", gitUrl(t.url, repo, t.adminToken), t.home);
-    const otherWork = await WorkingCopy.create(t.root, "deploy-other", gitUrl(t.url, other, t.adminToken), t.home);
+    for (const name of [repo, other]) expect((await t.admin.api("POST", "/repos", { name })).status).toBe(201);
+    const work = await t.workingCopy(repo, t.admin.token, "deploy");
+    const otherWork = await t.workingCopy(other, t.admin.token, "deploy-other");
 
     const first = await work.commit("feat: one", { ".slipway/workflows/deploy.yml": deployWorkflow });
     await work.ok("push", "-q", "origin", "main");

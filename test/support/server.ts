@@ -2,6 +2,7 @@
  * A real slipway server for integration tests: `startServer` in-process on port 0 with its own data
  * directory and HOME, an API caller per token, users with tokens and repositories made through the
  * API, and working copies that talk to it with the real `git` CLI over HTTP (the token as password).
+ * The git, API and waiting pieces also serve tests that run `slipway up` as a subprocess.
  */
 
 import { execFile } from "node:child_process";
@@ -58,7 +59,8 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-function apiCaller(baseUrl: string, token: string | null): ApiCaller {
+/** The API of the server at `baseUrl` with `token` as the Bearer token (`null`: anonymous). */
+export function apiCaller(baseUrl: string, token: string | null): ApiCaller {
   return async <T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> => {
     const headers: Record<string, string> = {};
     if (token !== null) headers.authorization = `Bearer ${token}`;
@@ -81,20 +83,12 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
   const home = join(root, "home");
   await mkdir(home, { recursive: true });
   // The server hands HOME to git http-backend and to steps: a scratch directory, never the real one.
+  const previousHome = process.env.HOME;
   process.env.HOME = home;
   const server = await startServer({ dataDir, port: 0, log: () => undefined, ...options });
   const adminToken = (await readFile(join(dataDir, "admin.token"), "utf8")).trim();
   const admin: TestUser = { name: "admin", token: adminToken, api: apiCaller(server.url, adminToken) };
   let copies = 0;
-
-  const gitUrl = (repo: string, token: string | null): string => {
-    const url = new URL(`${server.url}/git/${repo}.git`);
-    if (token !== null) {
-      url.username = "token";
-      url.password = token;
-    }
-    return url.toString();
-  };
 
   return {
     server,
@@ -104,7 +98,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
     home,
     admin,
     apiWith: (token) => apiCaller(server.url, token),
-    gitUrl,
+    gitUrl: (repo, token) => gitUrl(server.url, repo, token),
     async createUser(name, userOptions = {}) {
       await expectStatus(admin.api("POST", "/users", { name, admin: userOptions.admin ?? false }), 201, `create user ${name}`);
       const issued = await expectStatus(admin.api<{ token: string }>("POST", `/users/${name}/tokens`, { name: "test" }), 201, `token for ${name}`);
@@ -118,13 +112,24 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
     },
     async workingCopy(repo, token, folder) {
       copies += 1;
-      return WorkingCopy.create(join(root, "copies", folder ?? `copy-${copies}`), gitUrl(repo, token), home);
+      return WorkingCopy.create(join(root, "copies", folder ?? `copy-${copies}`), gitUrl(server.url, repo, token), home);
     },
     stop: async () => {
       await server.close();
+      if (process.env.HOME === home) process.env.HOME = previousHome;
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/** The clone URL of `repo` on the server at `serverUrl`, with `token` as the Basic password (`null`: anonymous). */
+export function gitUrl(serverUrl: string, repo: string, token: string | null): string {
+  const url = new URL(`${serverUrl}/git/${repo}.git`);
+  if (token !== null) {
+    url.username = "token";
+    url.password = token;
+  }
+  return url.toString();
 }
 
 export interface GitResult {
@@ -203,6 +208,13 @@ export class WorkingCopy {
   }
 }
 
+/** A workflow with one job whose steps are the given shell lines. */
+export function workflowYaml(on: string, steps: string[], extra = ""): string {
+  const lines = steps.map((s) => `      - run: ${JSON.stringify(s)}`).join("\n");
+  return `name: ci\non: ${on}\n${extra}jobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n${lines}\n`;
+}
+
+/** Polls `probe` until it returns a value; throws once `timeoutMs` have passed. */
 export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -3,7 +3,7 @@
 import { Agent, createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { loopback } from "./ports";
-import { UpstreamPool, type Upstream, type UpstreamTarget } from "./upstream-pool";
+import { PooledBalancer, UpstreamPool, type Upstream, type UpstreamTarget } from "./upstream-pool";
 
 const hopByHop = new Set(["connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "upgrade"]);
 const idempotent = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
@@ -43,34 +43,23 @@ export function sendPlain(res: ServerResponse, status: number, body: string): vo
   res.end(body);
 }
 
-export class HttpBalancer implements Balancer {
-  private readonly pool: UpstreamPool<Agent>;
-  private server: Server | undefined;
+export class HttpBalancer extends PooledBalancer<Agent, Server> implements Balancer {
   /** Requests served and upstream attempts that failed, for tests and metrics. */
   readonly stats = { requests: 0, retries: 0, failures: 0 };
 
-  constructor(readonly name: string) {
-    this.pool = new UpstreamPool<Agent>(
-      // Idle upstream sockets close after 4 s, before Node's default 5 s server keep-alive timeout can race a reuse.
-      () => new Agent({ keepAlive: true, maxSockets: 512, timeout: 4000 }),
-      (upstream) => upstream.extra.destroy(),
-      (upstream) => {
-        // Idle keep-alive sockets to a leaving upstream must never be reused.
-        for (const sockets of Object.values(upstream.extra.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
-      },
+  constructor(name: string) {
+    super(
+      name,
+      new UpstreamPool<Agent>(
+        // Idle upstream sockets close after 4 s, before Node's default 5 s server keep-alive timeout can race a reuse.
+        () => new Agent({ keepAlive: true, maxSockets: 512, timeout: 4000 }),
+        (upstream) => upstream.extra.destroy(),
+        (upstream) => {
+          // Idle keep-alive sockets to a leaving upstream must never be reused.
+          for (const sockets of Object.values(upstream.extra.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+        },
+      ),
     );
-  }
-
-  get readyCount(): number {
-    return this.pool.size;
-  }
-
-  setUpstreams(targets: UpstreamTarget[]): void {
-    this.pool.set(targets);
-  }
-
-  drain(replica: string, timeoutMs: number): Promise<boolean> {
-    return this.pool.drain(replica, timeoutMs);
   }
 
   /** Proxies one request; used by this balancer's own port and, in process, by the ingress. */
@@ -140,30 +129,15 @@ export class HttpBalancer implements Balancer {
     return reset && idempotent.has(req.method ?? "GET") && !hasBody(req);
   }
 
-  async listen(port: number): Promise<number> {
-    const server = createServer((req, res) => this.handle(req, res));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, loopback, () => resolve());
-    });
-    const address = server.address();
-    return typeof address === "object" && address ? address.port : port;
+  protected createListener(): Server {
+    return createServer((req, res) => this.handle(req, res));
   }
 
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    }
-    this.pool.clear();
-  }
-
-  upstreams(): UpstreamTarget[] {
-    return this.pool.targets();
+  protected async shutDown(server: Server | undefined): Promise<void> {
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
   }
 
   /** For tests: every upstream known, active or draining. */

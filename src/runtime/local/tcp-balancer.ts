@@ -3,37 +3,22 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
 import type { Balancer } from "./load-balancer";
 import { loopback } from "./ports";
-import { UpstreamPool, type UpstreamTarget } from "./upstream-pool";
+import { PooledBalancer, UpstreamPool } from "./upstream-pool";
 
-export class TcpBalancer implements Balancer {
-  private readonly pool: UpstreamPool<Set<Socket>>;
-  private server: Server | undefined;
+export class TcpBalancer extends PooledBalancer<Set<Socket>, Server> implements Balancer {
   private readonly clients = new Set<Socket>();
 
-  constructor(readonly name: string) {
-    this.pool = new UpstreamPool<Set<Socket>>(
-      () => new Set(),
-      (upstream) => {
-        for (const socket of upstream.extra) socket.destroy();
-      },
-      () => undefined, // open connections are in flight: they finish on their own or at the drain deadline
+  constructor(name: string) {
+    super(
+      name,
+      new UpstreamPool<Set<Socket>>(
+        () => new Set(),
+        (upstream) => {
+          for (const socket of upstream.extra) socket.destroy();
+        },
+        () => undefined, // open connections are in flight: they finish on their own or at the drain deadline
+      ),
     );
-  }
-
-  get readyCount(): number {
-    return this.pool.size;
-  }
-
-  setUpstreams(targets: UpstreamTarget[]): void {
-    this.pool.set(targets);
-  }
-
-  drain(replica: string, timeoutMs: number): Promise<boolean> {
-    return this.pool.drain(replica, timeoutMs);
-  }
-
-  upstreams(): UpstreamTarget[] {
-    return this.pool.targets();
   }
 
   private forward(client: Socket, tried: Set<string>, attempt: number): void {
@@ -71,27 +56,17 @@ export class TcpBalancer implements Balancer {
     client.once("close", () => target.destroy());
   }
 
-  async listen(port: number): Promise<number> {
-    const server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (client) => {
+  protected createListener(): Server {
+    return createServer({ pauseOnConnect: true, allowHalfOpen: true }, (client) => {
       this.clients.add(client);
       client.once("close", () => this.clients.delete(client));
       client.on("error", () => client.destroy());
       this.forward(client, new Set(), 0);
     });
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, loopback, () => resolve());
-    });
-    const address = server.address();
-    return typeof address === "object" && address ? address.port : port;
   }
 
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
+  protected async shutDown(server: Server | undefined): Promise<void> {
     for (const client of this.clients) client.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-    this.pool.clear();
   }
 }

@@ -1,4 +1,10 @@
-/** The ready upstreams of one Service port: round-robin choice, in-flight counts per upstream, and draining of upstreams that leave. */
+/**
+ * The ready upstreams of one Service port: round-robin choice, in-flight counts per upstream, and draining of upstreams that leave.
+ * `PooledBalancer` is what the HTTP and TCP balancers share on top of it: the pool's upkeep and a listener on 127.0.0.1.
+ */
+
+import type { Server } from "node:net";
+import { loopback } from "./ports";
 
 export interface UpstreamTarget {
   /** The replica behind it; drain() waits per replica. */
@@ -112,4 +118,54 @@ export class UpstreamPool<Extra> {
     for (const waiters of this.idleWaiters.values()) for (const wake of waiters) wake();
     this.idleWaiters.clear();
   }
+}
+
+/** A balancer in front of an `UpstreamPool`: subclasses make the listener and say how it shuts down. */
+export abstract class PooledBalancer<Extra, Listener extends Server> {
+  private listener: Listener | undefined;
+
+  protected constructor(
+    readonly name: string,
+    protected readonly pool: UpstreamPool<Extra>,
+  ) {}
+
+  get readyCount(): number {
+    return this.pool.size;
+  }
+
+  setUpstreams(targets: UpstreamTarget[]): void {
+    this.pool.set(targets);
+  }
+
+  drain(replica: string, timeoutMs: number): Promise<boolean> {
+    return this.pool.drain(replica, timeoutMs);
+  }
+
+  upstreams(): UpstreamTarget[] {
+    return this.pool.targets();
+  }
+
+  /** Listens on 127.0.0.1:`port` (0: any free port) and returns the port it got. */
+  async listen(port: number): Promise<number> {
+    const listener = this.createListener();
+    this.listener = listener;
+    await new Promise<void>((resolve, reject) => {
+      listener.once("error", reject);
+      listener.listen(port, loopback, () => resolve());
+    });
+    const address = listener.address();
+    return typeof address === "object" && address ? address.port : port;
+  }
+
+  async close(): Promise<void> {
+    const listener = this.listener;
+    this.listener = undefined;
+    await this.shutDown(listener);
+    this.pool.clear();
+  }
+
+  protected abstract createListener(): Listener;
+
+  /** Stops accepting and ends open connections (`undefined`: never listened). */
+  protected abstract shutDown(listener: Listener | undefined): Promise<void>;
 }

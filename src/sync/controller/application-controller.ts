@@ -2,6 +2,7 @@
 
 import { EventEmitter } from "node:events";
 import { describeError } from "../../core/errors";
+import { git } from "../../git/git-cli";
 import type { ApplicationManifest } from "../../gitops/manifests/model";
 import type { Runtime } from "../../runtime/runtime";
 import { diffObjects, formatObjectDiff, overallSyncStatus } from "../diff";
@@ -9,12 +10,11 @@ import { applicationHealth } from "../health/app-health";
 import { planSync } from "../plan";
 import { destinationNamespace, renderDesired, type DesiredState } from "./desired-state";
 import { resolveRevision } from "./git-reader";
+import { writeRestoreCommit, writeRevertCommit, type GitIdentity } from "./git-writer";
+import type { LiveOptions } from "./live-objects";
 import { observeLive } from "./sync-operation";
 import { executeSync, restoreRevision } from "./sync-run";
 import type { AppStatus, ControllerEvents, SyncRecord, SyncTrigger } from "./types";
-import { writeRestoreCommit, writeRevertCommit, type GitIdentity } from "./git-writer";
-import { git } from "../../git/git-cli";
-import type { LiveOptions } from "./live-objects";
 
 export interface ApplicationControllerOptions {
   application: ApplicationManifest;
@@ -270,6 +270,15 @@ export class ApplicationController extends EventEmitter<ControllerEvents> {
       this.state.operation = "Idle";
     }
     return structuredClone(record);
+  }
+
+  /** Resolves once no reconcile or rollback is queued or running. */
+  async whenIdle(): Promise<void> {
+    let seen: Promise<unknown> | undefined;
+    while (seen !== this.running) {
+      seen = this.running;
+      await seen;
+    }
   }
 
   /** The destination namespace, for callers that show or probe the app. */

@@ -19,17 +19,21 @@ export interface SyncControllerOptions {
   runtimes: Record<string, Runtime>;
   /** The safety-net resync period. Default 3 minutes; 0 turns it off. */
   resyncMs?: number;
+  /** How often observeDrift runs for every app (self-heal between pushes). Default 0: off, the server calls observeDrift. */
+  driftCheckMs?: number;
   identity?: GitIdentity;
 }
 
 export interface SyncControllerEvents extends ControllerEvents {
-  error: [{ app?: string; message: string }];
+  "load.failed": [{ app?: string; message: string }];
 }
 
 export class SyncController extends EventEmitter<SyncControllerEvents> {
   private readonly apps = new Map<string, ApplicationController>();
   private timer: NodeJS.Timeout | undefined;
-  private refreshing: Promise<unknown> = Promise.resolve();
+  private driftTimer: NodeJS.Timeout | undefined;
+  /** Loading apps/ is serialized; reconciles are queued per app, so one slow rollout never delays another app. */
+  private loading: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: SyncControllerOptions) {
     super();
@@ -42,6 +46,11 @@ export class SyncController extends EventEmitter<SyncControllerEvents> {
     if (period > 0) {
       this.timer = setInterval(() => void this.refresh({ kind: "resync" }).catch(() => undefined), period);
       this.timer.unref();
+    }
+    const drift = this.options.driftCheckMs ?? 0;
+    if (drift > 0) {
+      this.driftTimer = setInterval(() => void this.observeDrift().catch(() => undefined), drift);
+      this.driftTimer.unref();
     }
   }
 
@@ -73,9 +82,14 @@ export class SyncController extends EventEmitter<SyncControllerEvents> {
     return result;
   }
 
-  stop(): void {
+  /** Stops the timers and waits for reconciles in flight (the runtime keeps running what was applied). */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.driftTimer);
     this.timer = undefined;
+    this.driftTimer = undefined;
+    await this.loading;
+    await Promise.all([...this.apps.values()].map((app) => app.whenIdle()));
   }
 
   private require(name: string): ApplicationController {
@@ -85,9 +99,9 @@ export class SyncController extends EventEmitter<SyncControllerEvents> {
   }
 
   private refresh(trigger: SyncTrigger): Promise<AppStatus[]> {
-    const work = this.refreshing.then(() => this.loadApplications()).then(() => Promise.all([...this.apps.values()].map((app) => app.reconcile(trigger))));
-    this.refreshing = work.catch(() => undefined);
-    return work;
+    const loaded = this.loading.then(() => this.loadApplications());
+    this.loading = loaded.catch(() => undefined);
+    return loaded.then(() => Promise.all([...this.apps.values()].map((app) => app.reconcile(trigger))));
   }
 
   /** Applications come from apps/*.yaml at the branch head; a bad apps/ file keeps the ones already known. */
@@ -97,7 +111,7 @@ export class SyncController extends EventEmitter<SyncControllerEvents> {
       const head = await resolveRevision(this.options.repoDir, this.options.branch ?? "main");
       applications = await listApplications(gitCommitReader(this.options.repoDir, head));
     } catch (error) {
-      this.emit("error", { message: describeError(error) });
+      this.emit("load.failed", { message: describeError(error) });
       return;
     }
     for (const application of applications) {
@@ -108,7 +122,7 @@ export class SyncController extends EventEmitter<SyncControllerEvents> {
       }
       const runtime = this.runtimeFor(application);
       if (!runtime) {
-        this.emit("error", { app: application.metadata.name, message: `no runtime named ${application.spec.destination.name ?? "(none)"}` });
+        this.emit("load.failed", { app: application.metadata.name, message: `no runtime named ${application.spec.destination.name ?? "(none)"}` });
         continue;
       }
       const controller = new ApplicationController({ application, runtime, repoDir: this.options.repoDir, identity: this.options.identity });

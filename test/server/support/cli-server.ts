@@ -4,6 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { killIfRunning, startSlipway } from "../../support/cli";
+import { apiCaller, type ApiCaller } from "../../support/server";
 
 export interface CliServer {
   child: ChildProcess;
@@ -13,7 +14,8 @@ export interface CliServer {
   stderr(): string;
   /** Resolves with the exit code (or signal) once the process ended. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  /** The API as the admin. */
+  api: ApiCaller;
   /** SIGKILL if it still runs (afterAll safety net). */
   kill(): void;
 }
@@ -40,12 +42,5 @@ export async function startCliServer(dataDir: string, cwd: string, home: string)
     });
   });
   const token = (await readFile(join(dataDir, "admin.token"), "utf8")).trim();
-  const api = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const response = await fetch(`${url}/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-  };
-  return { child, url, token, stderr: () => stderr, exited, api, kill: () => killIfRunning(child) };
+  return { child, url, token, stderr: () => stderr, exited, api: apiCaller(url, token), kill: () => killIfRunning(child) };
 }

@@ -1,0 +1,89 @@
+/**
+ * The cache's commits in memory: a list plus parent links by position, so that walks follow numbers
+ * (no SHA hashing, no per-commit sets). The SHA index is built only when many lookups need it.
+ */
+
+import type { CachedCommit } from "./cached-commit";
+
+/** Parents of commit i are `up[start[i]]` … `up[start[i + 1] - 1]`: positions in the list, -1 for a parent not cached. */
+export interface ParentLinks {
+  start: number[];
+  up: number[];
+}
+
+/** Lookups by scanning the list before an index is worth building. */
+const scansBeforeIndex = 8;
+
+export class CommitStore {
+  private readonly list: CachedCommit[];
+  private index: Map<string, number> | undefined;
+  private scans = 0;
+  /** A run asks for the same few SHAs (head, boundary) several times. */
+  private lastLookup: { sha: string; position: number } | undefined;
+  private links: ParentLinks | undefined;
+
+  /** `links`, when given, must describe `list` (the file reader built the parents from them). */
+  constructor(list: CachedCommit[] = [], links?: ParentLinks) {
+    this.list = list;
+    this.links = links;
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  at(position: number): CachedCommit {
+    return this.list[position];
+  }
+
+  values(): readonly CachedCommit[] {
+    return this.list;
+  }
+
+  /** The commit's position, -1 when it is not cached. */
+  positionOf(sha: string): number {
+    if (this.index) return this.index.get(sha) ?? -1;
+    if ((this.scans += 1) <= scansBeforeIndex) {
+      if (this.lastLookup?.sha === sha) return this.lastLookup.position;
+      const { list } = this;
+      let position = -1;
+      for (let i = 0; i < list.length && position === -1; i += 1) if (list[i].sha === sha) position = i;
+      this.lastLookup = { sha, position };
+      return position;
+    }
+    this.index = new Map(this.list.map((commit, position) => [commit.sha, position]));
+    return this.index.get(sha) ?? -1;
+  }
+
+  has(sha: string): boolean {
+    return this.positionOf(sha) !== -1;
+  }
+
+  get(sha: string): CachedCommit | undefined {
+    const position = this.positionOf(sha);
+    return position === -1 ? undefined : this.list[position];
+  }
+
+  /** Adds a commit not cached yet (a parent may arrive after its child: links are worked out again when asked for). */
+  add(commit: CachedCommit): void {
+    if (this.has(commit.sha)) return;
+    this.index?.set(commit.sha, this.list.length);
+    this.lastLookup = undefined;
+    this.list.push(commit);
+    this.links = undefined;
+  }
+
+  parentLinks(): ParentLinks {
+    if (this.links) return this.links;
+    const start: number[] = [];
+    const up: number[] = [];
+    this.scans = scansBeforeIndex; // resolving every parent: index first
+    for (const commit of this.list) {
+      start.push(up.length);
+      for (const parent of commit.parents) up.push(this.positionOf(parent));
+    }
+    start.push(up.length);
+    this.links = { start, up };
+    return this.links;
+  }
+}
