@@ -9,6 +9,7 @@ import { loadWorkflowsAtCommit } from "../../workflow/commit-workflows";
 import { formatDiagnostic } from "../../workflow/model";
 import { resolveDispatchInputs } from "../../workflow/triggers";
 import type { ServerContext } from "../server-context";
+import { repositoryPayload } from "./repository-payload";
 
 export async function dispatchWorkflow(
   context: ServerContext,
@@ -29,7 +30,7 @@ export async function dispatchWorkflow(
   if (!workflow.on.workflowDispatch) throw new SlipwayError("EVENT_NOT_TRIGGERED", `${file} has no 'on: workflow_dispatch' trigger.`);
   const raw = Object.fromEntries(Object.entries(request.inputs).map(([k, v]) => [k, String(v)]));
   const inputs = resolveDispatchInputs(workflow.on.workflowDispatch.inputs, raw);
-  const repository: JsonObject = { full_name: repo.fullName, name: repo.name, owner: { login: repo.owner }, default_branch: repo.defaultBranch };
+  const repository = repositoryPayload(repo);
   const event = { name: "workflow_dispatch" as const, ref, sha, actor: request.actor, repository: repo.fullName, inputs, payload: { ref, inputs: inputs as JsonObject, repository } };
   return [await context.dispatcher.start(repo, repoPath, workflow, event)];
 }

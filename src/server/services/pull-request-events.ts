@@ -7,11 +7,11 @@
  */
 
 import { describeError } from "../../core/errors";
-import type { JsonObject } from "../../core/json";
 import { branchHead, pullRequestChangedPaths, updatePullRef } from "../../git/merge";
 import type { PullRequestRecord, PushRecord, RepoRecord, RunRecord } from "../../store";
 import type { TriggerEvent } from "../../workflow/trigger-event";
 import type { ServerContext } from "../server-context";
+import { repositoryPayload } from "./repository-payload";
 
 export type PullRequestAction = "opened" | "synchronize" | "reopened" | "closed";
 
@@ -27,7 +27,7 @@ export async function pullRequestEvent(
   const repoPath = context.repoPath(repo);
   const base = baseSha ?? (await branchHead(repoPath, pr.targetBranch)) ?? "";
   const changedPaths = base ? await pullRequestChangedPaths(repoPath, base, pr.headSha) : undefined;
-  const repository: JsonObject = { full_name: repo.fullName, name: repo.name, owner: { login: repo.owner }, default_branch: repo.defaultBranch };
+  const repository = repositoryPayload(repo);
   const ref = `refs/pull/${pr.number}/head`;
   return {
     name: "pull_request",

@@ -15,6 +15,7 @@ import type { PushRecord, RepoRecord, Store } from "../../store";
 import type { TriggerEvent } from "../../workflow/trigger-event";
 import type { RunDispatcher } from "./run-dispatcher";
 import type { ServerEvents } from "./server-events";
+import { repositoryPayload } from "./repository-payload";
 
 export interface PushReceiverOptions {
   store: Store;
@@ -110,7 +111,7 @@ export class PushReceiver {
 }
 
 export function pushEvent(repo: RepoRecord, push: PushRecord): TriggerEvent {
-  const repository: JsonObject = { full_name: repo.fullName, name: repo.name, owner: { login: repo.owner }, default_branch: repo.defaultBranch };
+  const repository = repositoryPayload(repo);
   const commits = push.commits as JsonObject[];
   return {
     name: "push",

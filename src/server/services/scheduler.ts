@@ -7,7 +7,6 @@
 
 import type { Clock } from "../../core/clock";
 import { describeError } from "../../core/errors";
-import type { JsonObject } from "../../core/json";
 import { gitMaybe } from "../../git/git-cli";
 import type { RepoRecord, RunRecord, Store } from "../../store";
 import { loadWorkflowsAtCommit } from "../../workflow/commit-workflows";
@@ -15,6 +14,7 @@ import type { TriggerEvent } from "../../workflow/trigger-event";
 import { nextCronRun } from "../../workflow/triggers";
 import type { RunDispatcher } from "./run-dispatcher";
 import type { ServerEvents } from "./server-events";
+import { repositoryPayload } from "./repository-payload";
 
 export interface SchedulerOptions {
   store: Store;
@@ -120,7 +120,7 @@ export class Scheduler {
       const ref = `refs/heads/${repo.defaultBranch}`;
       const sha = await headOf(this.options.repoPath(repo), ref);
       if (!sha) return [];
-      const repository: JsonObject = { full_name: repo.fullName, name: repo.name, owner: { login: repo.owner }, default_branch: repo.defaultBranch };
+      const repository = repositoryPayload(repo);
       const event: TriggerEvent = { name: "schedule", ref, sha, schedule: entry.cron, actor: "scheduler", repository: repo.fullName, payload: { schedule: entry.cron, repository } };
       return await this.options.dispatcher.dispatch(repo, event, (workflow) => workflow.file === entry.workflowFile);
     } catch (error) {
