@@ -24,6 +24,11 @@ const commands: Record<string, () => Promise<Register>> = {
   hooks: () => import("./commands/hooks").then((m) => m.registerHooksCommand),
   release: () => import("./commands/release").then((m) => m.registerReleaseCommand),
   image: () => import("./commands/image").then((m) => m.registerImageCommand),
+  apps: () => import("./commands/apps").then((m) => m.registerAppsCommand),
+  sync: () => import("./commands/apps").then((m) => m.registerAppsCommand),
+  rollback: () => import("./commands/apps").then((m) => m.registerAppsCommand),
+  ps: () => import("./commands/apps").then((m) => m.registerAppsCommand),
+  promote: () => import("./commands/promote").then((m) => m.registerPromoteCommand),
 };
 
 export async function buildProgram(argv: string[]): Promise<Command> {

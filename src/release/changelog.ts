@@ -28,6 +28,7 @@ export const changelogTitle = "# Changelog";
 export function renderChangelogSection(input: ChangelogInput): string {
   const url = input.repositoryUrl;
   const compare = url && input.previousTag ? `${url}/compare/${input.previousTag}...${input.tag}` : undefined;
+  // Appending builds ropes that are flattened once at the end: linear in the changelog's length.
   let breaking = "";
   const entries = sections.map(() => "");
   for (const commit of input.commits) {
@@ -47,8 +48,8 @@ export function renderChangelogSection(input: ChangelogInput): string {
 function entry(commit: ConventionalCommit, text: string, url: string | undefined, withReferences: boolean): string {
   const short = commit.sha.slice(0, 7);
   let line = commit.scope ? `* **${commit.scope}:** ${text}` : `* ${text}`;
-  if (withReferences && commit.pullRequest !== undefined) line += ` (${url ? `[#${commit.pullRequest}](${url}/pull/${commit.pullRequest})` : `#${commit.pullRequest}`})`;
-  line += ` (${url ? `[${short}](${url}/commit/${commit.sha})` : short})`;
+  if (withReferences && commit.pullRequest !== undefined) line += url ? ` ([#${commit.pullRequest}](${url}/pull/${commit.pullRequest}))` : ` (#${commit.pullRequest})`;
+  line += url ? ` ([${short}](${url}/commit/${commit.sha}))` : ` (${short})`;
   if (withReferences && commit.references.length > 0) {
     line += ", closes";
     for (const issue of commit.references) line += url ? ` [#${issue}](${url}/issues/${issue})` : ` #${issue}`;

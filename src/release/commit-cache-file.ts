@@ -75,9 +75,10 @@ function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === "string");
 }
 
-/** Serialises the cache; undefined when it would be larger than `maxBytes`. */
+/** Serialises the cache; undefined when it would be larger than `maxBytes` (or its SHAs differ in length). */
 export function encodeCommitCache(data: CommitCacheData, maxBytes: number): Buffer | undefined {
   const commits = commitColumns(data.commits, data.withFiles);
+  if (!commits) return undefined;
   let body: Buffer;
   try {
     body = Buffer.from(JSON.stringify({ bottoms: data.bottoms, tips: data.tips, parser: parserFingerprint(), commits } satisfies CacheBody), "utf8");

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyError } from "fastify";
 import { isSlipwayError } from "../core/errors";
 import type { UserRecord } from "../store";
 import { authenticate } from "./access";
+import { appRoutes } from "./routes/apps";
 import { gitRoutes } from "./routes/git";
 import { pullRoutes } from "./routes/pulls";
 import { repoRoutes } from "./routes/repos";
@@ -45,6 +46,7 @@ export async function buildApp(context: ServerContext): Promise<FastifyInstance>
   await app.register(repoRoutes(context), { prefix: "/api/v1" });
   await app.register(runRoutes(context), { prefix: "/api/v1" });
   await app.register(pullRoutes(context), { prefix: "/api/v1" });
+  await app.register(appRoutes(context), { prefix: "/api/v1" });
   await app.register(gitRoutes(context), { prefix: "/git" });
   await app.register(webhookRoutes(context), { prefix: "/hooks" });
   await app.register(registryPlugin, { store: await OciStore.open(join(context.dataDir, "oci")), auth: registryAccess(context.store) });

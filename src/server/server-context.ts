@@ -1,6 +1,7 @@
 /** What every route and background service of the server shares. */
 
 import type { RepoRecord, Store } from "../store";
+import type { DeliveryService } from "./services/delivery";
 import type { PushReceiver } from "./services/push-receiver";
 import type { RunDispatcher } from "./services/run-dispatcher";
 import type { Scheduler } from "./services/scheduler";
@@ -20,4 +21,6 @@ export interface ServerContext {
   events: ServerEvents;
   repoPath(repo: RepoRecord): string;
   log(message: string): void;
+  /** GitOps: the sync controllers of env repos and the local runtime. */
+  delivery: DeliveryService;
 }

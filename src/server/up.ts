@@ -13,6 +13,7 @@ import { bareRepoPath } from "../git/bare-repos";
 import { buildApp } from "./app";
 import { lockDataDir, type DataLock } from "./data-lock";
 import type { ServerContext } from "./server-context";
+import { DeliveryService, type DeliveryOptions } from "./services/delivery";
 import { syncPullRequestsWithPush } from "./services/pull-request-events";
 import { PushReceiver } from "./services/push-receiver";
 import { RunDispatcher } from "./services/run-dispatcher";
@@ -30,6 +31,8 @@ export interface ServerOptions {
   /** Time for `schedule` triggers (tests inject a manual clock and call `context.scheduler.tick()`). */
   clock?: Clock;
   log?: (message: string) => void;
+  /** GitOps delivery: ingress ports per environment, resync and drift-check periods. */
+  delivery?: DeliveryOptions;
 }
 
 export interface RunningServer {
@@ -64,9 +67,10 @@ async function serve(options: ServerOptions, dataDir: string, store: Store, lock
   let url = "";
   const repoPath: ServerContext["repoPath"] = (repo) => bareRepoPath(gitRoot, repo);
   const dispatcher = new RunDispatcher({ store, dataDir, events, repoPath, maxParallelJobs: options.maxParallelJobs, log });
-  const pushes = new PushReceiver({ store, spoolDir: join(dataDir, "spool", "pushes"), dispatcher, events, repoPath, log, onBranchPush: (repo, push) => syncPullRequestsWithPush(context, repo, push) });
+  const delivery = new DeliveryService({ store, events, dataDir, repoPath, log }, options.delivery);
+  const pushes = new PushReceiver({ store, spoolDir: join(dataDir, "spool", "pushes"), dispatcher, events, repoPath, log, onBranchPush: async (repo, push) => { delivery.onBranchPush(repo, push); await syncPullRequestsWithPush(context, repo, push); } });
   const scheduler = new Scheduler({ store, dispatcher, events, repoPath, log, clock: options.clock ?? systemClock });
-  const context: ServerContext = { store, dataDir, gitRoot, publicUrl: () => url, dispatcher, pushes, scheduler, events, repoPath, log };
+  const context: ServerContext = { store, dataDir, gitRoot, publicUrl: () => url, dispatcher, pushes, scheduler, events, repoPath, log, delivery };
 
   const orphans = await killOrphanedSteps(dataDir);
   if (orphans.length > 0) log(`recovered: ended ${orphans.length} step process(es) left running by the previous server`);
@@ -82,12 +86,14 @@ async function serve(options: ServerOptions, dataDir: string, store: Store, lock
   url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   await pushes.recover();
   await scheduler.start();
+  await delivery.recover();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       scheduler.stop();
       await app.close();
+      await delivery.close();
       await dispatcher.shutdown();
       await store.close();
       await lock.release();

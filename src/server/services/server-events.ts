@@ -1,4 +1,4 @@
-/** In-process notifications of what the server does (runs, jobs, steps, pushes): for SSE, tests and benchmarks. */
+/** In-process notifications of what the server does (runs, jobs, steps, pushes, app syncs): for SSE, tests and benchmarks. */
 
 import { EventEmitter } from "node:events";
 
@@ -7,7 +7,9 @@ export type ServerEvent =
   | { type: "run.created"; repo: string; runId: number; workflow: string; sha: string }
   | { type: "run.completed"; repo: string; runId: number; conclusion: string }
   | { type: "job.updated"; repo: string; runId: number; job: string; status: string; conclusion?: string }
-  | { type: "step.started"; repo: string; runId: number; job: string; step: number; name: string };
+  | { type: "step.started"; repo: string; runId: number; job: string; step: number; name: string }
+  | { type: "sync.succeeded" | "sync.failed"; repo: string; app: string; revision: string; result: string; message?: string }
+  | { type: "rollback"; repo: string; app: string; failedRevision: string; restoredRevision: string; revertCommit?: string };
 
 export class ServerEvents {
   private readonly emitter = new EventEmitter();

@@ -7,13 +7,14 @@ import { registerBuiltinAction } from "./registry";
 import { releaseAction } from "../../../release/release-action";
 import { buildImageAction } from "../../../oci/build-image-action";
 import { pushImageAction } from "../../../oci/push-image-action";
+import { promoteAction } from "../../../gitops/promote-action";
 
 let registered = false;
 
 export function registerDefaultBuiltins(): void {
   if (registered) return;
   registered = true;
-  for (const action of [checkoutAction, cacheAction, cacheRestoreAction, cacheSaveAction, uploadArtifactAction, downloadArtifactAction, releaseAction, buildImageAction, pushImageAction]) {
+  for (const action of [checkoutAction, cacheAction, cacheRestoreAction, cacheSaveAction, uploadArtifactAction, downloadArtifactAction, releaseAction, buildImageAction, pushImageAction, promoteAction]) {
     registerBuiltinAction(action);
   }
 }
