@@ -8,7 +8,7 @@ import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { systemClock, type Clock } from "../core/clock";
-import { openStore, type Store, type StoreConfig } from "../store";
+import { openStore, type PushRecord, type RepoRecord, type Store, type StoreConfig } from "../store";
 import { bareRepoPath } from "../git/bare-repos";
 import { buildApp } from "./app";
 import { lockDataDir, type DataLock } from "./data-lock";
@@ -68,7 +68,12 @@ async function serve(options: ServerOptions, dataDir: string, store: Store, lock
   const repoPath: ServerContext["repoPath"] = (repo) => bareRepoPath(gitRoot, repo);
   const dispatcher = new RunDispatcher({ store, dataDir, events, repoPath, maxParallelJobs: options.maxParallelJobs, log });
   const delivery = new DeliveryService({ store, events, dataDir, repoPath, log }, options.delivery);
-  const pushes = new PushReceiver({ store, spoolDir: join(dataDir, "spool", "pushes"), dispatcher, events, repoPath, log, onBranchPush: async (repo, push) => { delivery.onBranchPush(repo, push); await syncPullRequestsWithPush(context, repo, push); } });
+  // A branch push feeds delivery (env repos sync at once) and pull requests (head update, synchronize).
+  const onBranchPush = async (repo: RepoRecord, push: PushRecord): Promise<void> => {
+    delivery.onBranchPush(repo, push);
+    await syncPullRequestsWithPush(context, repo, push);
+  };
+  const pushes = new PushReceiver({ store, spoolDir: join(dataDir, "spool", "pushes"), dispatcher, events, repoPath, log, onBranchPush });
   const scheduler = new Scheduler({ store, dispatcher, events, repoPath, log, clock: options.clock ?? systemClock });
   const context: ServerContext = { store, dataDir, gitRoot, publicUrl: () => url, dispatcher, pushes, scheduler, events, repoPath, log, delivery };
 

@@ -12,6 +12,7 @@ interface UpFlags {
   host: string;
   database?: string;
   maxParallel?: string;
+  ingressPort: string[];
 }
 
 export function registerUpCommand(program: Command): void {
@@ -23,6 +24,7 @@ export function registerUpCommand(program: Command): void {
     .option("--host <host>", "the address to listen on", "127.0.0.1")
     .option("--database <url>", "a PostgreSQL URL instead of the embedded SQLite (postgres://…)")
     .option("--max-parallel <n>", "jobs run at once across all runs (default: the CPU count)")
+    .option("--ingress-port <env=port>", "the ingress entry point of an environment, e.g. dev=8080 (repeatable)", (v: string, p: string[] = []) => [...p, v], [])
     .action(action(up));
 }
 
@@ -36,6 +38,7 @@ async function up(flags: UpFlags): Promise<number> {
     port,
     store: flags.database ? { dialect: "postgres", connectionString: flags.database } : undefined,
     maxParallelJobs: flags.maxParallel ? Number(flags.maxParallel) : undefined,
+    delivery: { ingressPorts: parseIngressPorts(flags.ingressPort) },
   });
   process.stderr.write(`slipway is up at ${server.url}\n`);
   process.stderr.write(`  data:  ${resolve(flags.data)}\n`);
@@ -50,4 +53,15 @@ async function up(flags: UpFlags): Promise<number> {
     process.once("SIGINT", () => stop("SIGINT"));
   });
   return 0;
+}
+
+function parseIngressPorts(values: string[]): Record<string, number> {
+  const ports: Record<string, number> = {};
+  for (const value of values) {
+    const match = value.match(/^([a-z0-9][a-z0-9-]*)=(\d{1,5})$/);
+    const port = match ? Number(match[2]) : NaN;
+    if (!match || port < 1 || port > 65535) throw new SlipwayError("USAGE", `--ingress-port expects ENV=PORT (e.g. dev=8080), got '${value}'.`);
+    ports[match[1]!] = port;
+  }
+  return ports;
 }
