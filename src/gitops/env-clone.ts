@@ -15,6 +15,8 @@ export interface EnvCloneOptions {
   env?: NodeJS.ProcessEnv;
   /** Push attempts before giving up on a branch that keeps moving. Default 20. */
   attempts?: number;
+  /** Clone depth; default 1. Reverting older commits needs their history: pass `"full"`. */
+  depth?: number | "full";
 }
 
 export interface EnvClone {
@@ -43,10 +45,11 @@ async function cloneEnvRepo(options: EnvCloneOptions, root: string): Promise<Env
   const env = options.env ?? gitFreeEnvironment();
   const dir = join(root, "env-repo");
   const branchArgs = options.branch ? ["--branch", options.branch] : [];
+  const depthArgs = options.depth === "full" ? [] : ["--depth", String(options.depth ?? 1)];
   try {
-    await git(["clone", "--quiet", "--depth", "1", "--no-tags", ...branchArgs, options.envRepo, dir], root, { env });
+    await git(["clone", "--quiet", ...depthArgs, "--no-tags", ...branchArgs, options.envRepo, dir], root, { env });
   } catch (error) {
-    throw new SlipwayError("NOT_FOUND", `could not clone the environment repo ${options.envRepo}: ${(error as Error).message}`, { hint: "--env-repo takes a git URL or a path to a repository." });
+    throw new SlipwayError("NOT_FOUND", `could not clone the environment repo ${options.envRepo}: ${(error as Error).message}`, { hint: "The environment repo is a git URL or a path to a repository." });
   }
   const branch = options.branch ?? (await git(["rev-parse", "--abbrev-ref", "HEAD"], dir, { env })).trim();
   if (branch === "HEAD") throw new SlipwayError("NOT_FOUND", `the environment repo ${options.envRepo} has no branch to promote on`);
@@ -58,7 +61,7 @@ async function cloneEnvRepo(options: EnvCloneOptions, root: string): Promise<Env
  * fetches the new head, resets to it and runs `change` again (so every writer's edit lands, none overwrites another).
  */
 export async function commitToEnvRepo<T>(options: EnvCloneOptions, change: (clone: EnvClone, attempt: number) => Promise<ChangeOutcome<T>>): Promise<CommitOutcome<T>> {
-  const root = await mkdtemp(join(tmpdir(), "slipway-promote-"));
+  const root = await mkdtemp(join(tmpdir(), "slipway-env-write-"));
   try {
     const clone = await cloneEnvRepo(options, root);
     const { dir, branch, env } = clone;
@@ -72,11 +75,12 @@ export async function commitToEnvRepo<T>(options: EnvCloneOptions, change: (clon
         return { value: outcome.value, branch, commit: (await git(["rev-parse", "HEAD"], dir, { env })).trim(), attempts: attempt };
       } catch (error) {
         await sleep(Math.floor(Math.random() * 20 * attempt));
-        await git(["fetch", "--quiet", "--depth", "1", "--no-tags", "origin", `+refs/heads/${branch}:refs/remotes/origin/${branch}`], dir, { env });
+        const fetchDepth = options.depth === "full" ? [] : ["--depth", String(options.depth ?? 1)];
+        await git(["fetch", "--quiet", ...fetchDepth, "--no-tags", "origin", `+refs/heads/${branch}:refs/remotes/origin/${branch}`], dir, { env });
         const head = (await git(["rev-parse", `refs/remotes/origin/${branch}`], dir, { env })).trim();
         // Only a moved head (or a ref locked by a concurrent push) is worth redoing; anything else is the real error.
         if (head === base && !isMovedHead(error)) throw error;
-        if (attempt >= limit) throw new SlipwayError("CONFLICT", `${branch} of the environment repo kept moving: gave up after ${attempt} attempts`, { hint: "Retry the promotion." });
+        if (attempt >= limit) throw new SlipwayError("CONFLICT", `${branch} of the environment repo kept moving: gave up after ${attempt} attempts`, { hint: "Retry the change." });
         await git(["reset", "--quiet", "--hard", `refs/remotes/origin/${branch}`], dir, { env });
       }
     }

@@ -1,9 +1,7 @@
 /** Writes to the environment repo so git matches what runs: a revert commit, or a path restored to an older revision; retried on a moved head. */
 
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { SlipwayError } from "../../core/errors";
+import { commitToEnvRepo } from "../../gitops/env-clone";
 import { git, gitFreeEnvironment, gitMaybe } from "../../git/git-cli";
 
 export interface GitIdentity {
@@ -27,36 +25,13 @@ function identityEnv(identity: GitIdentity): NodeJS.ProcessEnv {
   return { ...gitFreeEnvironment(), GIT_CONFIG_NOSYSTEM: "1", GIT_AUTHOR_NAME: identity.name, GIT_AUTHOR_EMAIL: identity.email, GIT_COMMITTER_NAME: identity.name, GIT_COMMITTER_EMAIL: identity.email };
 }
 
-/** A fresh clone per write: no shared working tree, so concurrent writers never see each other's half-done state. */
-async function withClone<T>(options: EnvRepoWriterOptions, work: (dir: string, env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
-  const root = await mkdtemp(join(tmpdir(), "slipway-env-write-"));
-  const dir = join(root, "clone");
-  const env = identityEnv(options.identity ?? defaultIdentity);
-  try {
-    await git(["clone", "--quiet", "--branch", options.branch, options.repoDir, dir], root, { env });
-    return await work(dir, env);
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-}
-
-/** Makes a commit with `change` on the branch head and pushes; a rejected push re-fetches and redoes the change on the new head. */
+/** Makes a commit with `change` on the branch head and pushes it; a push refused on a moved head redoes the change on the new head. */
 async function commitOnHead(options: EnvRepoWriterOptions, change: (dir: string, env: NodeJS.ProcessEnv) => Promise<boolean>): Promise<string | undefined> {
-  return withClone(options, async (dir, env) => {
-    const attempts = options.attempts ?? 5;
-    for (let attempt = 1; ; attempt++) {
-      const changed = await change(dir, env);
-      if (!changed) return undefined;
-      try {
-        await git(["push", "--quiet", "origin", `HEAD:refs/heads/${options.branch}`], dir, { env });
-        return (await git(["rev-parse", "HEAD"], dir, { env })).trim();
-      } catch (error) {
-        if (attempt >= attempts) throw error;
-        await git(["fetch", "--quiet", "origin", options.branch], dir, { env });
-        await git(["reset", "--quiet", "--hard", `origin/${options.branch}`], dir, { env });
-      }
-    }
-  });
+  const outcome = await commitToEnvRepo(
+    { envRepo: options.repoDir, branch: options.branch, env: identityEnv(options.identity ?? defaultIdentity), attempts: options.attempts ?? 5, depth: "full" },
+    async ({ dir, env }) => ({ commit: await change(dir, env), value: undefined }),
+  );
+  return outcome.commit;
 }
 
 /** `git revert --no-edit` of `shas` (newest first) on the branch head, pushed; returns the revert commit (undefined: nothing left to revert). */
