@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,19 +13,11 @@ import { OciStore } from "../../src/oci/oci-store";
 import { assertInstalled, dockerCliPath, realComponentsRunnable, run, startDockerEngine, type StartedComponent } from "./support/real-components";
 import { startTestRegistry, type TestRegistry } from "./support/registry-server";
 import { makeServiceDir } from "./support/service-fixture";
+import { freeLoopbackPort as freePort } from "../../src/runtime/local/ports";
 
 const runnable = realComponentsRunnable(["dockerd", "docker"], "Docker Engine tests");
 const repoRoot = join(import.meta.dirname, "..", "..");
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 describe.skipIf(!runnable)("Docker Engine pulls and runs a slipway-built image from the embedded registry", () => {
   let engine: StartedComponent;

@@ -1,6 +1,5 @@
 /** GitOps delivery through a real server: env repo push → Healthy through the ingress, v2 rollout, broken v3 rolled back with a revert commit, `slipway ps`, no replica left after close. */
 
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventRecord } from "../../src/store";
 import type { AppSummary, ReplicaView, ResourceView } from "../../src/server/services/delivery";
@@ -8,22 +7,13 @@ import type { SyncRecord } from "../../src/sync/controller/types";
 import { assertBuilt, parseJson, slipway } from "../support/cli";
 import { startTestServer, waitUntil, type TestServer, type TestUser, type WorkingCopy } from "../support/server";
 import { application, webDeployment, webIngress, webService } from "../sync/controller/harness";
+import { freeLoopbackPort as freePort } from "../../src/runtime/local/ports";
 
 type AppDetails = AppSummary & { resources: ResourceView[]; history: SyncRecord[] };
 
 const webApp = application.replace("name: web-dev", "name: web");
 const dir = "envs/dev/web";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 function alive(pid: number): boolean {
   try {

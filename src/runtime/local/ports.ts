@@ -4,20 +4,25 @@ import { createServer } from "node:net";
 
 export const loopback = "127.0.0.1";
 
+/** A port the kernel says is free on 127.0.0.1 right now (the listener is closed again before it returns). */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, loopback, () => {
+      const address = server.address();
+      const found = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(found));
+    });
+  });
+}
+
 export class PortAllocator {
   private readonly held = new Set<number>();
 
   async allocate(): Promise<number> {
     for (let attempt = 0; attempt < 20; attempt++) {
-      const port = await new Promise<number>((resolve, reject) => {
-        const server = createServer();
-        server.once("error", reject);
-        server.listen(0, loopback, () => {
-          const address = server.address();
-          const found = typeof address === "object" && address ? address.port : 0;
-          server.close(() => resolve(found));
-        });
-      });
+      const port = await freeLoopbackPort();
       if (port > 0 && !this.held.has(port)) {
         this.held.add(port);
         return port;

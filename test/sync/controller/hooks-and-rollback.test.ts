@@ -1,24 +1,14 @@
 /** PostSync smoke-test hooks (a failing one rolls back and reverts git), manual rollback with a restore commit, and an app without automated sync. */
 
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyncController } from "../../../src/sync/controller/sync-controller";
 import type { RollbackEvent } from "../../../src/sync/controller/types";
 import { httpGet, startHarness, type Harness } from "../../runtime/support";
 import { application, createEnvRepo, gitIn, smokeScript, webDeployment, webIngress, webService, type EnvRepo } from "./harness";
+import { freeLoopbackPort as freePort } from "../../../src/runtime/local/ports";
 
 const path = "envs/dev/web";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 function smokeHook(url: string, expect: string): string {
   return `apiVersion: batch/v1
