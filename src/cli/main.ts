@@ -29,6 +29,13 @@ const commands: Record<string, () => Promise<Register>> = {
   rollback: () => import("./commands/apps").then((m) => m.registerAppsCommand),
   ps: () => import("./commands/apps").then((m) => m.registerAppsCommand),
   promote: () => import("./commands/promote").then((m) => m.registerPromoteCommand),
+  "smoke-test": () => import("./commands/smoke-test").then((m) => m.registerSmokeTestCommand),
+  approve: () => import("./commands/approve").then((m) => m.registerApproveCommand),
+  reject: () => import("./commands/approve").then((m) => m.registerApproveCommand),
+  approvals: () => import("./commands/approvals").then((m) => m.registerApprovalsCommand),
+  env: () => import("./commands/env").then((m) => m.registerEnvCommand),
+  notify: () => import("./commands/notify").then((m) => m.registerNotifyCommand),
+  metrics: () => import("./commands/metrics").then((m) => m.registerMetricsCommand),
 };
 
 export async function buildProgram(argv: string[]): Promise<Command> {

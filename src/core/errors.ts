@@ -28,7 +28,11 @@ export const errorCatalog = {
   RELEASE_CONFLICT: { status: 409, hint: "A version is never reused: move or delete the tag, or set onVersionTaken: skip in the release config." },
   REQUEST_INVALID: { status: 400 },
   SERVER_UNREACHABLE: { status: 503, hint: "Is `slipway up` running, and are SLIPWAY_URL and SLIPWAY_TOKEN right?" },
+  RUNTIME_UNAVAILABLE: { status: 503, hint: "Start Docker Engine (scripts/start-docker.sh) or point DOCKER_HOST at its socket, or set the Application's destination.name to local." },
+  IMAGE_NOT_FOUND: { status: 404, hint: "Push the image (`slipway image push`, or slipway/push-image in a workflow) and check the reference's registry, name and tag." },
+  IMAGE_INVALID: { status: 422, hint: "Give the image an ENTRYPOINT or CMD, or set command/args on the container." },
   CANCELLED: { status: 409 },
+  DEMO_STEP_FAILED: { status: 500, hint: "The runs, logs and syncs are kept in the data directory: `slipway runs`, `slipway logs RUN` and `slipway apps` show what failed." },
   INTERNAL: { status: 500 },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -1,7 +1,7 @@
 /** The small, replaceable part of a runtime: how one replica's container is started, stopped and exec'd into (process or container). */
 
 import type { ExecResult } from "./runtime";
-import type { ContainerSpec, Labels } from "./types";
+import type { ContainerSpec, Labels, PodTemplate } from "./types";
 
 export interface PortBinding {
   name?: string;
@@ -26,6 +26,8 @@ export interface ReplicaLaunch {
   name: string;
   workload: { kind: "Deployment" | "Job"; name: string };
   revision: string;
+  /** The pod template the replica comes from (a driver that adopts replicas keeps it with them). */
+  template?: PodTemplate;
   container: ContainerSpec;
   env: Record<string, string>;
   ports: PortBinding[];
@@ -54,6 +56,18 @@ export interface RunningReplica {
 export interface ReplicaOutput {
   stdout(chunk: Buffer): void;
   stderr(chunk: Buffer): void;
+  /** Log files a driver may hand to the process itself (so its output outlives slipway); tailed like the callbacks' output. */
+  readonly files?: { stdout: string; stderr: string };
+}
+
+/** A replica a previous slipway process left running, found by its driver after a restart. */
+export interface OrphanReplica {
+  name: string;
+  revision: string;
+  ports: PortBinding[];
+  /** The template it was started from, so a replica of an old revision is adopted and then retired by the rollout. */
+  template: PodTemplate;
+  startedAt: number;
 }
 
 export interface ReplicaDriver {
@@ -62,4 +76,8 @@ export interface ReplicaDriver {
   readonly absoluteMountPaths: boolean;
   /** Rejects with a clear message when the replica cannot start (missing command, bad working dir). */
   start(launch: ReplicaLaunch, output: ReplicaOutput): Promise<RunningReplica>;
+  /** Replicas of a workload still running from before a restart; start() with one of their names takes that one over instead of starting another. */
+  orphans?(namespace: string, workload: { kind: "Deployment" | "Job"; name: string }): Promise<OrphanReplica[]>;
+  /** Ends the orphans nothing took over: of one workload (it was deleted), or all (the adoption grace period is over, or the runtime closes). */
+  dropOrphans?(scope?: { namespace: string; workload: { kind: "Deployment" | "Job"; name: string } }): Promise<void>;
 }

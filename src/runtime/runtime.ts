@@ -128,6 +128,8 @@ export interface LogOptions {
   tail?: number;
   /** Ends a follow. */
   signal?: AbortSignal;
+  /** Only this replica's lines. */
+  replica?: string;
 }
 
 export interface WorkloadRef {

@@ -31,7 +31,8 @@ function checkTemplate(template: PodTemplate, field: string, report: Report): vo
   const container = template.containers[0];
   const at = `${field}.containers[0]`;
   if (!container.image) report(`${at}.image`, "is missing");
-  if (!Array.isArray(container.command) || container.command.length === 0) report(`${at}.command`, "is empty: resolve it from the image entrypoint/cmd and the manifest");
+  // An empty command means the image's Entrypoint/Cmd (the driver resolves it when the replica starts).
+  if (!Array.isArray(container.command)) report(`${at}.command`, "must be a list of strings (empty: the image's Entrypoint and Cmd)");
   const seen = new Set<number>();
   for (const [index, port] of (container.ports ?? []).entries()) {
     if (!Number.isInteger(port.containerPort) || port.containerPort < 1 || port.containerPort > 65535) report(`${at}.ports[${index}].containerPort`, "must be 1-65535");

@@ -5,6 +5,8 @@ import { isSlipwayError } from "../core/errors";
 import type { UserRecord } from "../store";
 import { authenticate } from "./access";
 import { appRoutes } from "./routes/apps";
+import { workloadLogRoutes } from "./routes/workload-logs";
+import { approvalRoutes } from "./routes/approvals";
 import { gitRoutes } from "./routes/git";
 import { pullRoutes } from "./routes/pulls";
 import { repoRoutes } from "./routes/repos";
@@ -16,6 +18,17 @@ import { OciStore } from "../oci/oci-store";
 import { registryPlugin } from "../oci/registry/plugin";
 import { registryAccess } from "./registry-access";
 import type { ServerContext } from "./server-context";
+import { installOpenApi } from "./routes/openapi";
+import { branchRoutes } from "./routes/branches";
+import { releaseRoutes } from "./routes/releases";
+import { imageRoutes } from "./routes/images";
+import { environmentRoutes } from "./routes/environments";
+import { eventRoutes } from "./routes/events";
+import { eventStreamRoutes } from "./routes/events-stream";
+import { serveWeb } from "./static-web";
+import { notificationRoutes } from "./routes/notifications";
+import { doraRoutes, prometheusRoute } from "./routes/metrics";
+import { environmentScheduleRoutes } from "./routes/environment-schedules";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -42,13 +55,30 @@ export async function buildApp(context: ServerContext): Promise<FastifyInstance>
     return reply.status(status).send({ error: { code: status === 500 ? "INTERNAL" : "REQUEST_INVALID", message: error.message } });
   });
   app.get("/healthz", async () => ({ ok: true }));
+  // Before any route: every /api/v1 route registered from here on is documented in /api/v1/openapi.json.
+  await installOpenApi(app);
+  const oci = await OciStore.open(join(context.dataDir, "oci"));
+  const registryAuth = registryAccess(context.store);
   await app.register(userRoutes(context), { prefix: "/api/v1" });
   await app.register(repoRoutes(context), { prefix: "/api/v1" });
   await app.register(runRoutes(context), { prefix: "/api/v1" });
   await app.register(pullRoutes(context), { prefix: "/api/v1" });
   await app.register(appRoutes(context), { prefix: "/api/v1" });
+  await app.register(workloadLogRoutes(context), { prefix: "/api/v1" });
+  await app.register(approvalRoutes(context), { prefix: "/api/v1" });
   await app.register(gitRoutes(context), { prefix: "/git" });
   await app.register(webhookRoutes(context), { prefix: "/hooks" });
-  await app.register(registryPlugin, { store: await OciStore.open(join(context.dataDir, "oci")), auth: registryAccess(context.store) });
+  await app.register(branchRoutes(context), { prefix: "/api/v1" });
+  await app.register(releaseRoutes(context), { prefix: "/api/v1" });
+  await app.register(imageRoutes(context, oci, registryAuth), { prefix: "/api/v1" });
+  await app.register(environmentRoutes(context), { prefix: "/api/v1" });
+  await app.register(eventRoutes(context), { prefix: "/api/v1" });
+  await app.register(eventStreamRoutes(context), { prefix: "/api/v1" });
+  await app.register(notificationRoutes(context), { prefix: "/api/v1" });
+  await app.register(doraRoutes(context), { prefix: "/api/v1" });
+  await app.register(environmentScheduleRoutes(context), { prefix: "/api/v1" });
+  await app.register(prometheusRoute(context));
+  await app.register(registryPlugin, { store: oci, auth: registryAuth });
+  await serveWeb(app);
   return app;
 }

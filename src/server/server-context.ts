@@ -1,7 +1,11 @@
 /** What every route and background service of the server shares. */
 
 import type { RepoRecord, Store } from "../store";
+import type { ApprovalService } from "./services/approvals";
 import type { DeliveryService } from "./services/delivery";
+import type { MetricsService } from "./services/metrics";
+import type { Notifier } from "./services/notifier";
+import type { ScheduleService } from "./services/schedules";
 import type { PushReceiver } from "./services/push-receiver";
 import type { RunDispatcher } from "./services/run-dispatcher";
 import type { Scheduler } from "./services/scheduler";
@@ -23,4 +27,12 @@ export interface ServerContext {
   log(message: string): void;
   /** GitOps: the sync controllers of env repos and the local runtime. */
   delivery: DeliveryService;
+  /** Notification channels, subscriptions and durable deliveries. */
+  notifier: Notifier;
+  /** Cost-saving schedules: environments asleep out of hours. */
+  schedules: ScheduleService;
+  /** Prometheus counters and histograms for /metrics. */
+  metrics: MetricsService;
+  /** Protected environments: approval requests for promotions and workflow jobs. */
+  approvals: ApprovalService;
 }

@@ -13,7 +13,15 @@ import { bareRepoPath } from "../git/bare-repos";
 import { buildApp } from "./app";
 import { lockDataDir, type DataLock } from "./data-lock";
 import type { ServerContext } from "./server-context";
+import { ApprovalService } from "./services/approvals";
+import { approvalGate } from "./services/approvals-gate";
 import { DeliveryService, type DeliveryOptions } from "./services/delivery";
+import { MetricsService } from "./services/metrics";
+import { Notifier } from "./services/notifier";
+import { ScheduleService } from "./services/schedules";
+import type { RetryPolicy } from "../notify/delivery-worker";
+import type { DesiredState } from "../sync/controller/desired-state";
+import { serverImageSource } from "../runtime/local/image-source";
 import { syncPullRequestsWithPush } from "./services/pull-request-events";
 import { PushReceiver } from "./services/push-receiver";
 import { RunDispatcher } from "./services/run-dispatcher";
@@ -33,6 +41,8 @@ export interface ServerOptions {
   log?: (message: string) => void;
   /** GitOps delivery: ingress ports per environment, resync and drift-check periods. */
   delivery?: DeliveryOptions;
+  /** Notification delivery retries (tests shorten the backoff). */
+  notifications?: { retry?: Partial<RetryPolicy> };
 }
 
 export interface RunningServer {
@@ -66,8 +76,15 @@ async function serve(options: ServerOptions, dataDir: string, store: Store, lock
   const events = new ServerEvents();
   let url = "";
   const repoPath: ServerContext["repoPath"] = (repo) => bareRepoPath(gitRoot, repo);
-  const dispatcher = new RunDispatcher({ store, dataDir, events, repoPath, maxParallelJobs: options.maxParallelJobs, log });
-  const delivery = new DeliveryService({ store, events, dataDir, repoPath, log }, options.delivery);
+  // Approved promotions are written by the server and recorded as pushes (delivery syncs them, push workflows run).
+  const approvals = new ApprovalService({ store, events, dataDir, repoPath, log, publicUrl: () => url, recordPush: (repo, update, pusher) => pushes.recordAndProcess(repo, update, pusher) });
+  const environmentGate = approvalGate({ store, events, approvals, log });
+  const dispatcher = new RunDispatcher({ store, dataDir, events, repoPath, maxParallelJobs: options.maxParallelJobs, log, environmentGate });
+  const images = serverImageSource(dataDir, () => url);
+  const delivery = new DeliveryService({ store, events, dataDir, repoPath, log, images, adjustDesired: (application, desired): DesiredState => schedules.adjustDesired(application, desired) }, options.delivery);
+  const metrics = new MetricsService({ store, events, delivery, log });
+  const notifier = new Notifier({ store, events, delivery, publicUrl: () => url, log, retry: options.notifications?.retry, onAttempt: (kind, outcome) => metrics.notificationAttempt(kind, outcome) });
+  const schedules: ScheduleService = new ScheduleService({ store, delivery, events, clock: options.clock ?? systemClock, log, onPower: (environment, asleep) => metrics.environmentAsleep(environment, asleep) });
   // A branch push feeds delivery (env repos sync at once) and pull requests (head update, synchronize).
   const onBranchPush = async (repo: RepoRecord, push: PushRecord): Promise<void> => {
     delivery.onBranchPush(repo, push);
@@ -75,7 +92,7 @@ async function serve(options: ServerOptions, dataDir: string, store: Store, lock
   };
   const pushes = new PushReceiver({ store, spoolDir: join(dataDir, "spool", "pushes"), dispatcher, events, repoPath, log, onBranchPush });
   const scheduler = new Scheduler({ store, dispatcher, events, repoPath, log, clock: options.clock ?? systemClock });
-  const context: ServerContext = { store, dataDir, gitRoot, publicUrl: () => url, dispatcher, pushes, scheduler, events, repoPath, log, delivery };
+  const context: ServerContext = { store, dataDir, gitRoot, publicUrl: () => url, dispatcher, pushes, scheduler, events, repoPath, log, delivery, approvals, notifier, schedules, metrics };
 
   const orphans = await killOrphanedSteps(dataDir);
   if (orphans.length > 0) log(`recovered: ended ${orphans.length} step process(es) left running by the previous server`);
@@ -91,15 +108,25 @@ async function serve(options: ServerOptions, dataDir: string, store: Store, lock
   url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   await pushes.recover();
   await scheduler.start();
+  metrics.start();
+  notifier.start();
+  // Before the controllers start: environments asleep stay asleep from their first reconcile.
+  await schedules.start();
   await delivery.recover();
+  // After listen: an approved promotion resumed here pushes and checks tags with the server's own address.
+  await approvals.recover();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       scheduler.stop();
+      await schedules.close();
       await app.close();
       await delivery.close();
       await dispatcher.shutdown();
+      await notifier.close();
+      await metrics.close();
+      await approvals.close();
       await store.close();
       await lock.release();
     })());

@@ -20,3 +20,11 @@ export {
 } from "./pull-request-repository";
 export type { PullRequestState, ReviewState } from "./schema";
 export { ReleaseRepository, type NewRelease, type ReleaseRecord } from "./release-repository";
+export { SyncRepository, type DeploymentQuery, type StoredDeployment, type StoredSync } from "./sync-repository";
+export {
+  ApprovalRepository, type ApprovalQuery, type ApprovalRecord, type ApprovalReviewRecord, type ApprovalTransition, type EnvironmentProtection,
+  type EnvironmentRecord, type NewApproval,
+} from "./approval-repository";
+export type { ApprovalDecision, ApprovalExecution, ApprovalKind, ApprovalState } from "./schema";
+export { NotificationRepository, type ChannelRecord, type DeliveryRecord, type NewDelivery, type NewSubscription, type SubscriptionRecord } from "./notification-repository";
+export { ScheduleRepository, type EnvironmentScheduleRecord, type PowerState, type SleepRecord } from "./schedule-repository";

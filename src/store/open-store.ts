@@ -13,6 +13,10 @@ import { RepoRepository } from "./repo-repository";
 import { CheckRepository } from "./check-repository";
 import { PullRequestRepository } from "./pull-request-repository";
 import { ReleaseRepository } from "./release-repository";
+import { SyncRepository } from "./sync-repository";
+import { ApprovalRepository } from "./approval-repository";
+import { NotificationRepository } from "./notification-repository";
+import { ScheduleRepository } from "./schedule-repository";
 import type { Database, StoreDialect } from "./schema";
 import { asStoreError } from "./store-operation";
 
@@ -28,6 +32,10 @@ export interface StoreSession {
   readonly checks: CheckRepository;
   readonly pullRequests: PullRequestRepository;
   readonly releases: ReleaseRepository;
+  readonly syncs: SyncRepository;
+  readonly approvals: ApprovalRepository;
+  readonly notifications: NotificationRepository;
+  readonly schedules: ScheduleRepository;
 }
 
 export interface Store extends StoreSession {
@@ -90,6 +98,10 @@ function createSession(db: Kysely<Database>, dialect: StoreDialect, clock: Clock
     checks: new CheckRepository(db, clock),
     pullRequests: new PullRequestRepository(db, clock),
     releases: new ReleaseRepository(db, clock),
+    syncs: new SyncRepository(db, clock),
+    approvals: new ApprovalRepository(db, dialect, clock),
+    notifications: new NotificationRepository(db, clock),
+    schedules: new ScheduleRepository(db, clock),
   };
 }
 

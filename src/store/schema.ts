@@ -116,6 +116,16 @@ export interface Database {
   reviews: ReviewsTable;
   branch_protections: BranchProtectionsTable;
   releases: ReleasesTable;
+  sync_operations: SyncOperationsTable;
+  deployments: DeploymentsTable;
+  environments: EnvironmentsTable;
+  approvals: ApprovalsTable;
+  approval_reviews: ApprovalReviewsTable;
+  notification_channels: NotificationChannelsTable;
+  notification_subscriptions: NotificationSubscriptionsTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  environment_schedules: EnvironmentSchedulesTable;
+  environment_sleeps: EnvironmentSleepsTable;
 }
 
 export type StoreDialect = "sqlite" | "postgres";
@@ -238,4 +248,146 @@ export interface ReleasesTable {
   bump: string | null;
   changelog: string;
   created_at: EpochMs;
+}
+
+export interface NotificationChannelsTable {
+  id: Generated<number>;
+  name: string;
+  kind: string;
+  config_json: JsonText;
+  created_at: EpochMs;
+}
+
+export interface NotificationSubscriptionsTable {
+  id: Generated<number>;
+  channel_id: number;
+  events_json: JsonText;
+  environment: string | null;
+  repo: string | null;
+  template_json: JsonText | null;
+  created_at: EpochMs;
+}
+
+export type NotificationDeliveryStatus = "pending" | "sent" | "failed";
+
+export interface NotificationDeliveriesTable {
+  id: Generated<number>;
+  channel_id: number;
+  dedupe_key: string;
+  trigger: string;
+  message_json: JsonText;
+  status: NotificationDeliveryStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: EpochMs;
+  last_error: string | null;
+  created_at: EpochMs;
+  finished_at: EpochMs | null;
+}
+
+export interface EnvironmentSchedulesTable {
+  environment: string;
+  uptime: string | null;
+  exclusions_json: JsonText;
+  override_state: string | null;
+  override_until: EpochMs | null;
+  updated_at: EpochMs;
+}
+
+export interface EnvironmentSleepsTable {
+  id: Generated<number>;
+  environment: string;
+  replicas_json: JsonText;
+  reason: string;
+  started_at: EpochMs;
+  ended_at: EpochMs | null;
+}
+
+/** A repository's deployment environment and its protection rules (GitHub-style environment protection). */
+export interface EnvironmentsTable {
+  repo: string;
+  name: string;
+  is_protected: Flag;
+  required_reviewers: number;
+  wait_timer_seconds: number;
+  updated_by: string;
+  updated_at: EpochMs;
+}
+
+export type ApprovalKind = "promotion" | "job";
+export type ApprovalState = "pending" | "approved" | "rejected" | "expired" | "cancelled";
+/** What became of the approved action: null until it starts. */
+export type ApprovalExecution = "running" | "succeeded" | "failed";
+
+export interface ApprovalsTable {
+  id: Generated<number>;
+  repo: string;
+  environment: string;
+  kind: ApprovalKind;
+  requester: string;
+  state: ApprovalState;
+  /** The environment's rules when the request was made: later changes do not move a request's goalposts. */
+  required_reviewers: number;
+  wait_timer_seconds: number;
+  payload_json: JsonText;
+  /** Why it was cancelled or expired, or the rejecting reviewer's comment. */
+  reason: string | null;
+  execution: ApprovalExecution | null;
+  result_json: JsonText | null;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+  decided_at: EpochMs | null;
+  completed_at: EpochMs | null;
+}
+
+export type ApprovalDecision = "approved" | "rejected";
+
+export interface ApprovalReviewsTable {
+  id: Generated<number>;
+  approval_id: number;
+  reviewer: string;
+  decision: ApprovalDecision;
+  comment: string;
+  created_at: EpochMs;
+}
+
+/** One sync of an Application (migration 005); `seq` is the controller's record id, unique per (repo, app). */
+export interface SyncOperationsTable {
+  id: Generated<number>;
+  repo: string;
+  app: string;
+  seq: number;
+  revision: string;
+  trigger: string;
+  triggered_by: string | null;
+  trigger_sha: string | null;
+  started_at: EpochMs;
+  finished_at: EpochMs | null;
+  result: string | null;
+  message: string | null;
+  applied_json: JsonText;
+  pruned_json: JsonText;
+  rolled_back_to: string | null;
+  revert_commit: string | null;
+  duration_ms: number | null;
+}
+
+/** One deployment outcome (migration 005): a new revision ended healthy, failed or rolled back. */
+export interface DeploymentsTable {
+  id: Generated<number>;
+  repo: string;
+  app: string;
+  namespace: string;
+  sync_seq: number;
+  revision: string;
+  previous_revision: string | null;
+  trigger: string;
+  result: string;
+  service: string;
+  version: string | null;
+  images_json: JsonText;
+  source_commit: string | null;
+  run_id: string | null;
+  message: string | null;
+  started_at: EpochMs;
+  finished_at: EpochMs;
 }

@@ -1,4 +1,4 @@
-/** Maps validated gitops manifests onto the runtime's plain-data specs; containers must set `command` until OCI images are unpacked. */
+/** Maps validated gitops manifests onto the runtime's plain-data specs; a container without `command` runs its image's Entrypoint/Cmd. */
 
 import type * as M from "../gitops/manifests/model";
 import type { ManifestProblem } from "../gitops/manifests/problems";
@@ -140,10 +140,7 @@ function volumeOf(volume: M.Volume): R.Volume {
 }
 
 function containerOf(container: M.Container, field: string, report: Report): R.ContainerSpec {
-  // Unpacking the OCI image's entrypoint/cmd is a later step: until then the manifest must say what to run.
-  if (!container.command || container.command.length === 0) {
-    report(`${field}.command`, "is required: the local runtime does not unpack OCI images yet, so the container must set command (and args)");
-  }
+  // Without command the runtime runs the image's Entrypoint/Cmd (args still override Cmd).
   const limits = pick(container.resources.limits);
   const requests = pick(container.resources.requests);
   const resources = limits || requests ? { ...(limits ? { limits } : {}), ...(requests ? { requests } : {}) } : undefined;

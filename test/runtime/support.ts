@@ -21,9 +21,10 @@ export interface Harness {
   stop(): Promise<{ leftoverPids: number[]; listeningPorts: number[] }>;
 }
 
-export async function startHarness(options: Partial<LocalRuntimeOptions> = {}): Promise<Harness> {
+/** `create` makes another runtime over the same shared code (the docker runtime in the parameterised suites). */
+export async function startHarness(options: Partial<LocalRuntimeOptions> = {}, create: (options: LocalRuntimeOptions) => LocalRuntime = createLocalRuntime): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), "slipway-runtime-"));
-  const runtime = createLocalRuntime({ dataDir, backoff: { initialMs: 100, maxMs: 400, resetAfterMs: 60_000 }, ...options });
+  const runtime = create({ dataDir, backoff: { initialMs: 100, maxMs: 400, resetAfterMs: 60_000 }, ...options });
   const seenPids = new Map<number, number>();
   const seenPorts = new Set<number>();
   const sample = (): void => {

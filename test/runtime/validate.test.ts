@@ -26,13 +26,13 @@ describe("validateObjects", () => {
   it("names object and field of each problem", () => {
     const twoContainers = appDeployment({ name: "web", version: "v1" });
     twoContainers.template.containers.push({ ...twoContainers.template.containers[0], name: "sidecar" });
+    // No command is fine: the image's Entrypoint/Cmd runs.
     const noCommand = appDeployment({ name: "api", version: "v1", container: { command: [] } });
     const badSelector = appDeployment({ name: "db", version: "v1", spec: { selector: { app: "other" } } });
     const badProbe = appDeployment({ name: "q", version: "v1", container: { readinessProbe: { httpGet: { path: "/", port: "metrics" } } } });
     const unknown = { kind: "CronJob", name: "nightly" } as unknown as RuntimeObject;
     expect(problems([twoContainers, noCommand, badSelector, badProbe, unknown, appService("web"), appService("web")])).toEqual([
       "Deployment dev/web: spec.template.containers the local runtime runs exactly one container per replica (got 2)",
-      "Deployment dev/api: spec.template.containers[0].command is empty: resolve it from the image entrypoint/cmd and the manifest",
       "Deployment dev/db: spec.selector does not match spec.template.labels",
       'Deployment dev/q: spec.template.containers[0].readinessProbe.port names no container port "metrics"',
       "CronJob dev/nightly: unknown kind (the local runtime runs Deployment, Service, Ingress, ConfigMap, Secret, Job)",
@@ -44,8 +44,8 @@ describe("validateObjects", () => {
   it("changes nothing when one object of a batch is bad", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "slipway-runtime-"));
     const runtime = createLocalRuntime({ dataDir });
-    const bad = appDeployment({ name: "api", version: "v1", container: { command: [] } });
-    await expect(runtime.apply("dev", [appService("web"), bad])).rejects.toThrow(/command is empty/);
+    const bad = appDeployment({ name: "api", version: "v1", spec: { selector: { app: "other" } } });
+    await expect(runtime.apply("dev", [appService("web"), bad])).rejects.toThrow(/spec.selector does not match/);
     expect(runtime.namespaces()).toEqual([]);
     await runtime.close();
     await rm(dataDir, { recursive: true, force: true });

@@ -5,7 +5,8 @@ import type { AppSummary, ReplicaView } from "../../server/services/delivery";
 import type { SyncRecord } from "../../sync/controller/types";
 import { requireServer } from "../api-client";
 import { action, printJson } from "../output";
-import { renderTable, styleFor } from "../render/style";
+import { formatDuration, renderTable, styleFor } from "../render/style";
+import { SlipwayError } from "../../core/errors";
 
 type JsonFlags = { json?: boolean; repo?: string };
 
@@ -60,6 +61,27 @@ async function rollbackApp(name: string, flags: JsonFlags & { to?: string }): Pr
   return result.record.result === "Succeeded" ? 0 : 1;
 }
 
+async function showHistory(name: string, flags: JsonFlags & { limit?: string }): Promise<number> {
+  const limit = flags.limit === undefined ? 50 : Number(flags.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new SlipwayError("USAGE", `--limit must be a whole number from 1 to 1000, not "${flags.limit}"`);
+  const params = new URLSearchParams({ limit: String(limit), ...(flags.repo ? { repo: flags.repo } : {}) });
+  const records = await requireServer().request<SyncRecord[]>("GET", `/apps/${encodeURIComponent(name)}/syncs?${params.toString()}`);
+  if (flags.json) {
+    printJson(records);
+    return 0;
+  }
+  if (records.length === 0) {
+    process.stdout.write(`${name} has no syncs yet.\n`);
+    return 0;
+  }
+  const rows = records.map((record) => [
+    String(record.id), record.startedAt.replace("T", " ").slice(0, 19), record.trigger.kind + (record.trigger.by ? ` (${record.trigger.by})` : ""), short(record.revision),
+    record.result ?? "Running", formatDuration(record.durationMs), [record.rolledBackTo ? `restored ${short(record.rolledBackTo)}` : "", record.message ?? ""].filter(Boolean).join("; "),
+  ]);
+  process.stdout.write(`${renderTable(["ID", "STARTED (UTC)", "TRIGGER", "REVISION", "RESULT", "DURATION", "MESSAGE"], rows)}\n`);
+  return 0;
+}
+
 async function listReplicas(flags: JsonFlags & { namespace?: string }): Promise<number> {
   const server = requireServer();
   const apps = (await server.request<AppSummary[]>("GET", "/apps")).filter((app) => !flags.namespace || app.namespace === flags.namespace);
@@ -79,7 +101,15 @@ async function listReplicas(flags: JsonFlags & { namespace?: string }): Promise<
 }
 
 export function registerAppsCommand(program: Command): void {
-  program.command("apps").description("list the GitOps Applications on the server (SLIPWAY_URL)").option("--json", "print them as JSON").action(action(listApps));
+  const apps = program.command("apps").description("list the GitOps Applications on the server (SLIPWAY_URL)").option("--json", "print them as JSON").action(action(listApps));
+  apps
+    .command("history")
+    .description("an Application's sync history (trigger, revision, result, duration), newest first; it survives server restarts")
+    .argument("<app>", "the Application name")
+    .option("--limit <n>", "how many syncs (default 50)")
+    .option(...repoOption)
+    .option("--json", "print the sync records as JSON")
+    .action(action(showHistory));
   program
     .command("sync")
     .description("sync an Application now: apply its env repo revision (even when automated sync is off)")

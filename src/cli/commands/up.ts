@@ -13,6 +13,8 @@ interface UpFlags {
   database?: string;
   maxParallel?: string;
   ingressPort: string[];
+  demo?: boolean;
+  json?: boolean;
 }
 
 export function registerUpCommand(program: Command): void {
@@ -25,6 +27,8 @@ export function registerUpCommand(program: Command): void {
     .option("--database <url>", "a PostgreSQL URL instead of the embedded SQLite (postgres://…)")
     .option("--max-parallel <n>", "jobs run at once across all runs (default: the CPU count)")
     .option("--ingress-port <env=port>", "the ingress entry point of an environment, e.g. dev=8080 (repeatable)", (v: string, p: string[] = []) => [...p, v], [])
+    .option("--demo", "set up the demo shop (users, repositories, base image, first release into dev) and print its URLs; idempotent")
+    .option("--json", "with --demo: print the demo's summary as JSON on stdout")
     .action(action(up));
 }
 
@@ -32,18 +36,24 @@ async function up(flags: UpFlags): Promise<number> {
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SlipwayError("USAGE", `--port expects a port number, got '${flags.port}'.`);
   if (flags.database && !/^postgres(ql)?:\/\//.test(flags.database)) throw new SlipwayError("USAGE", "--database expects a postgres:// URL.");
+  const demo = flags.demo ? await import("../../demo/demo-command") : undefined;
+  const ingressPorts = parseIngressPorts(flags.ingressPort);
   const server = await startServer({
     dataDir: resolve(flags.data),
     host: flags.host,
     port,
     store: flags.database ? { dialect: "postgres", connectionString: flags.database } : undefined,
     maxParallelJobs: flags.maxParallel ? Number(flags.maxParallel) : undefined,
-    delivery: { ingressPorts: parseIngressPorts(flags.ingressPort) },
+    delivery: { ingressPorts: demo ? await demo.demoIngressPorts(ingressPorts, (line) => process.stderr.write(`${line}\n`)) : ingressPorts },
   });
   process.stderr.write(`slipway is up at ${server.url}\n`);
   process.stderr.write(`  data:  ${resolve(flags.data)}\n`);
   if (server.adminTokenPath) process.stderr.write(`  admin token written to ${server.adminTokenPath} (mode 0600)\n`);
   process.stderr.write(`  use it: export SLIPWAY_URL=${server.url} SLIPWAY_TOKEN=$(cat ${resolve(flags.data)}/admin.token)\n`);
+  if (demo) await demo.runDemo(server, resolve(flags.data), flags.json === true).catch(async (error: unknown) => {
+    await server.close();
+    throw error;
+  });
   await new Promise<void>((resolveStop) => {
     const stop = (signal: string): void => {
       process.stderr.write(`\n${signal}: shutting down (cancelling running runs)…\n`);

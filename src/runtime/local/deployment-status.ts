@@ -36,11 +36,14 @@ export function deploymentStatus(input: StatusInput): DeploymentState {
   const { maxUnavailable } = rolloutParameters(spec);
   const minAvailable = Math.max(0, desired - maxUnavailable);
   const name = `${spec.name}-${hash}`;
+  // Why a new replica cannot start (image missing, no entrypoint) is what the user needs to see first.
+  const failing = updated.map((entry) => entry.replica.state()).find((pod) => pod.lastExit?.reason === "StartError" && pod.message && !pod.ready);
+  const because = failing ? `: replica ${failing.name} cannot start: ${failing.message}` : "";
   const progressing = complete
     ? condition("Progressing", true, "NewReplicaSetAvailable", `ReplicaSet "${name}" has successfully progressed.`, progress.lastProgressAt)
     : progress.deadlineExceeded
-      ? condition("Progressing", false, "ProgressDeadlineExceeded", `ReplicaSet "${name}" has timed out progressing.`, progress.lastProgressAt)
-      : condition("Progressing", true, "ReplicaSetUpdated", `ReplicaSet "${name}" is progressing.`, progress.lastProgressAt);
+      ? condition("Progressing", false, "ProgressDeadlineExceeded", `ReplicaSet "${name}" has timed out progressing${because}.`, progress.lastProgressAt)
+      : condition("Progressing", true, "ReplicaSetUpdated", `ReplicaSet "${name}" is progressing${because}.`, progress.lastProgressAt);
   const availableCondition =
     available >= minAvailable
       ? condition("Available", true, "MinimumReplicasAvailable", "Deployment has minimum availability.", progress.lastProgressAt)

@@ -4,10 +4,10 @@ import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { ReplicaEventType } from "../events";
-import type { PortBinding } from "../replica-driver";
+import type { OrphanReplica, PortBinding } from "../replica-driver";
 import { templateHash } from "../revision";
 import type { DeploymentState } from "../runtime";
-import type { DeploymentSpec } from "../types";
+import type { DeploymentSpec, PodTemplate } from "../types";
 import { deploymentStatus, type ProgressClock } from "./deployment-status";
 import { Replica } from "./replica";
 import { planRollout, rolloutParameters, type PlannedReplica } from "./rollout";
@@ -27,6 +27,8 @@ export class LocalDeployment {
   private readonly progress: ProgressClock = { lastProgressAt: Date.now(), deadlineExceeded: false, complete: false };
   private deadlineTimer: NodeJS.Timeout | undefined;
   private availabilityTimer: NodeJS.Timeout | undefined;
+  /** Replicas a previous slipway left running (drivers that adopt), taken over before the first rollout step. */
+  private readonly adoption: Promise<void>;
 
   constructor(
     spec: DeploymentSpec,
@@ -36,6 +38,7 @@ export class LocalDeployment {
     this.hash = templateHash(spec.template);
     this.revisions.set(this.hash, 1);
     this.emitDeployment("rollout-started");
+    this.adoption = this.adoptOrphans();
     this.reconcile();
   }
 
@@ -95,6 +98,7 @@ export class LocalDeployment {
   }
 
   private async reconcilePass(): Promise<void> {
+    await this.adoption;
     const current: PlannedReplica[] = [...this.replicas.values()]
       .filter((replica) => !this.retiring.has(replica.id.name))
       .map((replica) => ({ name: replica.id.name, revision: replica.id.revision, available: this.isAvailable(replica), createdAt: replica.createdAt }));
@@ -113,13 +117,27 @@ export class LocalDeployment {
       return;
     }
     const name = `${this.spec.name}-${this.hash}-${randomBytes(3).toString("hex").slice(0, 5)}`;
+    this.addReplica(name, this.hash, this.spec.template, ports);
+  }
+
+  /** Takes over the driver's replicas of this Deployment from before a restart (same names and ports); the rollout then treats them like its own. */
+  private async adoptOrphans(): Promise<void> {
+    const orphans: OrphanReplica[] = (await this.host.context.driver.orphans?.(this.host.namespace, { kind: "Deployment", name: this.spec.name }).catch(() => [])) ?? [];
+    for (const orphan of orphans) {
+      if (this.closed || this.replicas.has(orphan.name)) continue;
+      for (const port of orphan.ports) this.host.ports.hold(port.hostPort);
+      this.addReplica(orphan.name, orphan.revision, orphan.template, orphan.ports);
+    }
+  }
+
+  private addReplica(name: string, revision: string, template: PodTemplate, ports: PortBinding[]): void {
     const replica = new Replica(
       {
         namespace: this.host.namespace,
         name,
         workload: { kind: "Deployment", name: this.spec.name },
-        revision: this.hash,
-        template: this.spec.template,
+        revision,
+        template,
         ports,
         dir: join(this.host.replicasDir, name),
         restartPolicy: "Always",

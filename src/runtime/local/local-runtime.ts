@@ -1,6 +1,7 @@
 /** The `local` runtime: every namespace's objects run on this host behind the Runtime interface; the replica driver decides what a replica is. */
 
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { SlipwayError, describeError } from "../../core/errors";
 import { RuntimeEvents } from "../events";
 import type { ReplicaDriver } from "../replica-driver";
@@ -10,6 +11,8 @@ import { validateObjects } from "../validate";
 import { LogStore } from "./log-store";
 import { LocalNamespace } from "./namespace";
 import { loopback, PortAllocator } from "./ports";
+import { ImageRootCache } from "./image-cache";
+import type { ImageSource } from "./image-source";
 import { ProcessReplicaDriver } from "./process-driver";
 import type { BackoffOptions } from "./replica";
 
@@ -23,6 +26,10 @@ export interface LocalRuntimeOptions {
   ingressPorts?: Record<string, number>;
   backoff?: Partial<BackoffOptions>;
   logLinesPerReplica?: number;
+  /** Where the default driver finds images (unpacked under <dataDir>/images); without it the manifest's command runs on the host. */
+  images?: ImageSource;
+  /** Replicas a previous slipway left running that no Deployment takes over are ended after this; default 60 s. */
+  orphanGraceMs?: number;
 }
 
 /** Dependencies first: config before the workloads that read it, Services before the Ingress that routes to them. */
@@ -50,9 +57,15 @@ export class LocalRuntime implements Runtime {
   private closed = false;
 
   constructor(private readonly options: LocalRuntimeOptions) {
-    this.driver = options.driver ?? new ProcessReplicaDriver();
+    this.driver =
+      options.driver ??
+      new ProcessReplicaDriver({
+        stateDir: join(options.dataDir, "replica-records"),
+        images: options.images ? new ImageRootCache(join(options.dataDir, "images"), options.images) : undefined,
+        orphanGraceMs: options.orphanGraceMs,
+      });
     this.name = options.name ?? "local";
-    this.capabilities = { resourceLimits: this.driver.resourceLimits, isolation: this.driver.isolation, absoluteMountPaths: this.driver.absoluteMountPaths, adoptsReplicas: false };
+    this.capabilities = { resourceLimits: this.driver.resourceLimits, isolation: this.driver.isolation, absoluteMountPaths: this.driver.absoluteMountPaths, adoptsReplicas: this.driver.orphans !== undefined };
     this.logStore = new LogStore({ dataDir: options.dataDir, linesPerReplica: options.logLinesPerReplica });
     this.backoff = { initialMs: 1000, maxMs: 10_000, resetAfterMs: 60_000, ...options.backoff };
     const seen = new Map<number, string>();
@@ -110,6 +123,8 @@ export class LocalRuntime implements Runtime {
   async delete(namespace: string, ref: ObjectRef): Promise<boolean> {
     this.assertOpen();
     return this.serialize(namespace, async () => {
+      // Replicas of a workload deleted while slipway was down are not wanted any more.
+      if (ref.kind === "Deployment" || ref.kind === "Job") await this.driver.dropOrphans?.({ namespace, workload: { kind: ref.kind, name: ref.name } });
       const space = this.spaces.get(namespace);
       if (!space) return false;
       const existed = await space.delete(ref);
@@ -153,6 +168,7 @@ export class LocalRuntime implements Runtime {
     this.closed = true;
     await Promise.all([...this.queues.values()]);
     await Promise.all([...this.spaces.values()].map((space) => space.close()));
+    await this.driver.dropOrphans?.();
     this.spaces.clear();
   }
 }

@@ -1,6 +1,10 @@
-/** Replica logs: a bounded ring buffer per replica in memory, appended to files under the data dir, readable and followable per workload. */
+/**
+ * Replica logs: each replica's stdout and stderr are files under the data dir (a detached process writes them
+ * itself, so they survive a restart of slipway); the store tails them into a bounded ring buffer per replica,
+ * readable and followable per workload.
+ */
 
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { closeSync, createWriteStream, mkdirSync, openSync, readSync, statSync, watch, writeFileSync, type FSWatcher, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { LineSplitter } from "../../workflow/executors/host/line-splitter";
 import type { LogLine, LogOptions, WorkloadRef } from "../runtime";
@@ -13,19 +17,103 @@ export interface LogStoreOptions {
   retainedReplicas?: number;
 }
 
+type BufferedLine = LogLine & { seq: number };
+
 interface ReplicaLog {
   key: string;
   replica: string;
-  lines: (LogLine & { seq: number })[];
-  file: WriteStream;
+  lines: BufferedLine[];
+  tails: FileTail[];
   closed: boolean;
 }
 
 export interface ReplicaLogWriter {
+  /** Where the replica's output goes; a driver that can hand files to the process writes there directly. */
+  readonly files: { stdout: string; stderr: string };
   stdout(chunk: Buffer): void;
   stderr(chunk: Buffer): void;
-  /** Flushes partial lines and closes the file (the buffer stays readable). */
+  /** Reads what is left in the files, flushes partial lines and stops tailing (the buffer stays readable). */
   close(): void;
+}
+
+/** How much of an existing file (an adopted replica's) is read back into the buffer. */
+const backfillBytes = 256 * 1024;
+
+/** Follows one file from an offset: on change events, and on a slow poll in case an event is missed. */
+class FileTail {
+  private offset: number;
+  private readonly splitter: LineSplitter;
+  private watcher: FSWatcher | undefined;
+  private readonly poll: NodeJS.Timeout;
+  private appender: WriteStream | undefined;
+
+  constructor(
+    readonly path: string,
+    emit: (line: string) => void,
+  ) {
+    this.splitter = new LineSplitter(emit);
+    const size = (() => {
+      try {
+        return statSync(path).size;
+      } catch {
+        writeFileSync(path, "", { flag: "a" });
+        return 0;
+      }
+    })();
+    this.offset = Math.max(0, size - backfillBytes);
+    let skipPartial = this.offset > 0;
+    if (skipPartial) {
+      // Starting mid-file: drop the cut first line.
+      const original = emit;
+      this.splitter = new LineSplitter((line) => (skipPartial ? (skipPartial = false) : original(line)));
+    }
+    try {
+      this.watcher = watch(path, () => this.catchUp());
+      this.watcher.on("error", () => undefined);
+    } catch {
+      this.watcher = undefined;
+    }
+    this.poll = setInterval(() => this.catchUp(), 1000);
+    this.poll.unref();
+    this.catchUp();
+  }
+
+  /** Reads everything appended since the last read (synchronously: the lines are in the buffer when it returns). */
+  catchUp(): void {
+    let fd: number;
+    try {
+      fd = openSync(this.path, "r");
+    } catch {
+      return;
+    }
+    try {
+      const chunk = Buffer.allocUnsafe(64 * 1024);
+      for (;;) {
+        const read = readSync(fd, chunk, 0, chunk.length, this.offset);
+        if (read <= 0) break;
+        this.offset += read;
+        this.splitter.write(chunk.subarray(0, read));
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  append(data: Buffer): void {
+    this.appender ??= createWriteStream(this.path, { flags: "a" }).on("error", () => undefined);
+    this.appender.write(data);
+  }
+
+  close(): void {
+    clearInterval(this.poll);
+    this.watcher?.close();
+    const finish = (): void => {
+      this.catchUp();
+      this.splitter.flush();
+    };
+    if (this.appender) this.appender.end(finish);
+    else finish();
+  }
 }
 
 function workloadKey(namespace: string, workload: WorkloadRef): string {
@@ -39,13 +127,17 @@ export class LogStore {
 
   constructor(private readonly options: LogStoreOptions) {}
 
+  /** The files of a replica: <dataDir>/namespaces/<ns>/logs/<kind>-<workload>/<replica>.{stdout,stderr}.log. */
+  filesOf(namespace: string, workload: WorkloadRef, replica: string): { stdout: string; stderr: string } {
+    const dir = join(this.options.dataDir, "namespaces", namespace, "logs", `${workload.kind.toLowerCase()}-${workload.name}`);
+    return { stdout: join(dir, `${replica}.stdout.log`), stderr: join(dir, `${replica}.stderr.log`) };
+  }
+
   open(namespace: string, workload: WorkloadRef, replica: string): ReplicaLogWriter {
     const key = workloadKey(namespace, workload);
-    const dir = join(this.options.dataDir, "namespaces", namespace, "logs", `${workload.kind.toLowerCase()}-${workload.name}`);
-    mkdirSync(dir, { recursive: true });
-    const file = createWriteStream(join(dir, `${replica}.log`), { flags: "a" });
-    file.on("error", () => undefined); // a full disk must not stop the replica; the ring buffer still works
-    const log: ReplicaLog = { key, replica, lines: [], file, closed: false };
+    const files = this.filesOf(namespace, workload, replica);
+    mkdirSync(join(files.stdout, ".."), { recursive: true });
+    const log: ReplicaLog = { key, replica, lines: [], tails: [], closed: false };
     const list = this.logs.get(key) ?? [];
     list.push(log);
     this.logs.set(key, list);
@@ -55,19 +147,20 @@ export class LogStore {
       const line = { replica, stream, time: new Date().toISOString(), line: text, seq: this.seq++ };
       log.lines.push(line);
       if (log.lines.length > limit) log.lines.splice(0, log.lines.length - limit);
-      if (!log.closed) log.file.write(`${line.time} ${stream} ${text}\n`);
       for (const follower of this.followers.get(key) ?? []) follower(line);
     };
-    const out = new LineSplitter(append("stdout"));
-    const err = new LineSplitter(append("stderr"));
+    const out = new FileTail(files.stdout, append("stdout"));
+    const err = new FileTail(files.stderr, append("stderr"));
+    log.tails = [out, err];
     return {
-      stdout: (chunk) => out.write(chunk),
-      stderr: (chunk) => err.write(chunk),
+      files,
+      stdout: (chunk) => out.append(chunk),
+      stderr: (chunk) => err.append(chunk),
       close: () => {
-        out.flush();
-        err.flush();
+        if (log.closed) return;
         log.closed = true;
-        log.file.end();
+        out.close();
+        err.close();
       },
     };
   }
@@ -83,15 +176,17 @@ export class LogStore {
   /** Forgets a workload's buffers (its files stay on disk). */
   forget(namespace: string, workload: WorkloadRef): void {
     const key = workloadKey(namespace, workload);
-    for (const log of this.logs.get(key) ?? []) if (!log.closed) log.file.end();
+    for (const log of this.logs.get(key) ?? []) if (!log.closed) for (const tail of log.tails) tail.close();
     this.logs.delete(key);
   }
 
   async *read(namespace: string, workload: WorkloadRef, options: LogOptions = {}): AsyncGenerator<LogLine> {
     const key = workloadKey(namespace, workload);
+    const wanted = (line: LogLine): boolean => options.replica === undefined || line.replica === options.replica;
     const queue: LogLine[] = [];
     let wake: (() => void) | undefined;
     const follower = (line: LogLine): void => {
+      if (!wanted(line)) return;
       queue.push(line);
       wake?.();
     };
@@ -102,7 +197,10 @@ export class LogStore {
       this.followers.set(key, set);
     }
     try {
-      const buffered = (this.logs.get(key) ?? []).flatMap((log) => (options.tail === undefined ? log.lines : log.lines.slice(-options.tail)));
+      const logs = (this.logs.get(key) ?? []).filter((log) => options.replica === undefined || log.replica === options.replica);
+      // What the processes wrote up to now is in the buffer before it is read.
+      for (const log of logs) if (!log.closed) for (const tail of log.tails) tail.catchUp();
+      const buffered = logs.flatMap((log) => (options.tail === undefined ? log.lines : log.lines.slice(-options.tail)));
       buffered.sort((a, b) => a.seq - b.seq);
       const lastSeq = buffered.at(-1)?.seq ?? -1;
       for (const { seq: _seq, ...line } of buffered) yield line;

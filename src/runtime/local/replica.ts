@@ -35,6 +35,8 @@ export interface ReplicaIdentity {
   ports: PortBinding[];
   dir: string;
   restartPolicy: "Always" | "OnFailure" | "Never";
+  /** When the replica was first started (an adopted one keeps its original time); default now. */
+  createdAt?: number;
 }
 
 export type ReplicaListener = (replica: Replica, type: ReplicaEventType, message?: string) => void;
@@ -44,7 +46,7 @@ export class Replica {
   ready = false;
   readySince: number | undefined;
   restarts = 0;
-  readonly createdAt = Date.now();
+  readonly createdAt: number;
   private running: RunningReplica | undefined;
   private startedAt: number | undefined;
   private lastExit: ReplicaState["lastExit"];
@@ -61,6 +63,7 @@ export class Replica {
     private readonly context: ReplicaContext,
     private readonly listener: ReplicaListener,
   ) {
+    this.createdAt = id.createdAt ?? Date.now();
     this.log = context.logs.open(id.namespace, id.workload, id.name);
   }
 
@@ -96,6 +99,7 @@ export class Replica {
         name: this.id.name,
         workload: this.id.workload,
         revision: this.id.revision,
+        template: this.id.template,
         container: resolved.container,
         env: resolved.env,
         ports: this.id.ports,

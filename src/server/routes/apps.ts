@@ -47,6 +47,38 @@ export function appRoutes(context: ServerContext): FastifyPluginAsync {
       return { ...delivery.summary(found), resources: delivery.resources(found), history: found.app.syncHistory() };
     });
 
+    app.get<{ Params: AppParams; Querystring: AppQuery & { limit?: number } }>(
+      "/apps/:name/syncs",
+      {
+        schema: {
+          summary: "The Application's sync history from the store, newest first (survives restarts)",
+          tags: ["apps"],
+          params: appParams,
+          querystring: { type: "object", properties: { repo: { type: "string" }, limit: { type: "integer", minimum: 1, maximum: 1000 } } },
+        },
+      },
+      async (request) => {
+        const found = await appFor(request.params.name, request.query.repo, request.user, "viewer");
+        return delivery.syncHistory(found, request.query.limit ?? 100);
+      },
+    );
+
+    app.get<{ Params: AppParams; Querystring: AppQuery & { limit?: number } }>(
+      "/apps/:name/deployments",
+      {
+        schema: {
+          summary: "The Application's deployment outcomes (healthy, failed, rolled-back), newest first",
+          tags: ["apps"],
+          params: appParams,
+          querystring: { type: "object", properties: { repo: { type: "string" }, limit: { type: "integer", minimum: 1, maximum: 1000 } } },
+        },
+      },
+      async (request) => {
+        const found = await appFor(request.params.name, request.query.repo, request.user, "viewer");
+        return store.syncs.listDeployments({ repo: found.repo.fullName, app: found.app.name, limit: request.query.limit ?? 100 });
+      },
+    );
+
     app.get<{ Params: AppParams; Querystring: AppQuery }>("/apps/:name/replicas", { schema: { params: appParams, querystring: appQuery } }, async (request) => {
       const found = await appFor(request.params.name, request.query.repo, request.user, "viewer");
       return delivery.replicas(found);

@@ -2,17 +2,20 @@
 
 import { join } from "node:path";
 import { SlipwayError, describeError } from "../../core/errors";
-import type { JsonValue } from "../../core/json";
 import { gitMaybe } from "../../git/git-cli";
 import { appsDirectory } from "../../gitops/env-repo";
+import type { ImageSource } from "../../runtime/local/image-source";
+import { DockerRuntime } from "../../runtime/docker/docker-runtime";
+import type { RegistryCredentials } from "../../runtime/docker/docker-engine";
 import { LocalRuntime } from "../../runtime/local/local-runtime";
 import type { ReplicaState } from "../../runtime/runtime";
 import type { PushRecord, RepoRecord, Store } from "../../store";
 import { resourceHealth } from "../../sync/health";
 import type { ApplicationController } from "../../sync/controller/application-controller";
 import { liveObjectsOf } from "../../sync/controller/live-objects";
-import { SyncController } from "../../sync/controller/sync-controller";
-import type { AppStatus, RollbackEvent, SyncFinishedEvent, SyncRecord } from "../../sync/controller/types";
+import { SyncController, type SyncControllerOptions } from "../../sync/controller/sync-controller";
+import type { AppStatus, SyncRecord } from "../../sync/controller/types";
+import { recordDeliveryEvents, slipwayCommandOf, storeHistorySink, writeSlipwayShim } from "./delivery-records";
 import { instanceLabel } from "../../sync/manifest-to-runtime";
 import { objectRef } from "../../sync/model";
 import type { ServerEvents } from "./server-events";
@@ -24,6 +27,10 @@ export interface DeliveryOptions {
   resyncMs?: number;
   /** Drift check for self-heal. Default 30 s; 0 turns it off. */
   driftCheckMs?: number;
+  /** How to run slipway's CLI (e.g. [node, bin/slipway.js]) from hook Jobs; default: this process when it is the CLI. */
+  slipwayCommand?: string[];
+  /** The runtime of Applications whose destination.name is empty: "local" (default) or "docker" (`slipway up --runtime docker`). */
+  defaultRuntime?: "local" | "docker";
 }
 
 export interface DeliveryDeps {
@@ -32,6 +39,12 @@ export interface DeliveryDeps {
   dataDir: string;
   repoPath(repo: RepoRecord): string;
   log(message: string): void;
+  /** Credentials the docker runtime's engine pulls with, per registry host (the server's own registry). */
+  registryAuth?: (registry: string) => RegistryCredentials | undefined;
+  /** Where the local runtime finds images (the server's own registry store, other registries through the client). */
+  images?: ImageSource;
+  /** Time-dependent changes to every app's desired state: cost-saving schedules scale Deployments to 0 (src/server/services/schedules.ts). */
+  adjustDesired?: SyncControllerOptions["adjustDesired"];
 }
 
 /** An Application as the API shows it. */
@@ -88,8 +101,11 @@ async function holdsApplications(repoDir: string, revision: string): Promise<boo
 
 export class DeliveryService {
   private runtime: LocalRuntime | undefined;
+  private dockerRuntime: DockerRuntime | undefined;
   private readonly envRepos = new Map<number, EnvRepo>();
   private closed = false;
+  /** Where the slipway shim for hook Jobs is ("" when no CLI is known). */
+  private hookPath: string | undefined;
   /** Event log writes in flight, awaited by close. */
   private readonly appends = new Set<Promise<unknown>>();
 
@@ -123,7 +139,30 @@ export class DeliveryService {
 
   /** The shared runtime, started when the first env repo appears. */
   private localRuntime(): LocalRuntime {
-    this.runtime ??= new LocalRuntime({ dataDir: join(this.deps.dataDir, "runtime"), ingressPorts: this.options.ingressPorts });
+    this.runtime ??= new LocalRuntime({ dataDir: join(this.deps.dataDir, "runtime"), ingressPorts: this.options.ingressPorts, images: this.deps.images });
+    return this.runtime;
+  }
+
+  /** The docker runtime: replicas as containers; it connects to the engine on first use and reports when none answers. */
+  private containerRuntime(): DockerRuntime {
+    this.dockerRuntime ??= new DockerRuntime({ dataDir: join(this.deps.dataDir, "runtime-docker"), ingressPorts: this.options.ingressPorts, engine: { registryAuth: this.deps.registryAuth } });
+    return this.dockerRuntime;
+  }
+
+  /** The runtime an Application runs on, by destination.name (once started). */
+  private runtimeOf(found: FoundApp): LocalRuntime | undefined {
+    const name = found.app.application.spec.destination.name || (this.options.defaultRuntime ?? "local");
+    return name === "docker" ? this.dockerRuntime : name === "local" ? this.runtime : undefined;
+  }
+
+  /** The runtime of the Applications deploying to a namespace (workload logs read from it). */
+  runtimeOfNamespace(namespace: string): LocalRuntime | undefined {
+    const found = this.applications().find((candidate) => candidate.app.namespace === namespace);
+    return found ? this.runtimeOf(found) : undefined;
+  }
+
+  /** The local runtime once an env repo started it (workload logs read from it). */
+  get startedRuntime(): LocalRuntime | undefined {
     return this.runtime;
   }
 
@@ -131,16 +170,19 @@ export class DeliveryService {
   private watch(repo: RepoRecord, pushed?: string): EnvRepo {
     const existing = this.envRepos.get(repo.id);
     if (existing) return existing;
+    this.hookPath ??= writeSlipwayShim(this.deps.dataDir, slipwayCommandOf(this.options.slipwayCommand)) ?? "";
     const controller = new SyncController({
+      history: storeHistorySink(this.deps.store, repo.fullName),
+      hookPath: this.hookPath || undefined,
       repoDir: this.deps.repoPath(repo),
       branch: repo.defaultBranch,
-      runtimes: { local: this.localRuntime() },
+      runtimes: { local: this.localRuntime(), docker: this.containerRuntime() },
+      defaultRuntime: this.options.defaultRuntime,
       resyncMs: this.options.resyncMs,
       driftCheckMs: this.options.driftCheckMs ?? 30_000,
+      adjustDesired: this.deps.adjustDesired,
     });
-    controller.on("sync.succeeded", (event) => this.recordSync(repo, "sync.succeeded", event));
-    controller.on("sync.failed", (event) => this.recordSync(repo, "sync.failed", event));
-    controller.on("rollback", (event) => this.recordRollback(repo, event));
+    recordDeliveryEvents({ store: this.deps.store, events: this.deps.events, log: this.deps.log, appends: this.appends }, repo, controller);
     controller.on("load.failed", (event) => this.deps.log(`delivery ${repo.fullName}${event.app ? ` app ${event.app}` : ""}: ${event.message}`));
     const first = pushed ? controller.onEnvRepoPush(pushed).then(() => controller.start()) : controller.start();
     const started = first.catch((error: unknown) => this.deps.log(`delivery ${repo.fullName}: ${describeError(error)}`));
@@ -148,23 +190,6 @@ export class DeliveryService {
     this.envRepos.set(repo.id, entry);
     this.deps.log(`delivery: ${repo.fullName} is an environment repo; syncing its Applications`);
     return entry;
-  }
-
-  private append(type: string, app: string, payload: JsonValue): void {
-    const write = this.deps.store.events.append({ type, subject: `app:${app}`, payload }).catch((error: unknown) => this.deps.log(`event ${type} app:${app}: ${describeError(error)}`));
-    this.appends.add(write);
-    void write.finally(() => this.appends.delete(write));
-  }
-
-  private recordSync(repo: RepoRecord, type: "sync.succeeded" | "sync.failed", event: SyncFinishedEvent): void {
-    const record = event.record;
-    this.append(type, event.app, { repo: repo.fullName, app: event.app, revision: event.revision, result: record.result ?? null, message: record.message ?? null, trigger: record.trigger.kind, durationMs: record.durationMs ?? null, revertCommit: record.revertCommit ?? null });
-    this.deps.events.emit({ type, repo: repo.fullName, app: event.app, revision: event.revision, result: record.result ?? "Failed", message: record.message });
-  }
-
-  private recordRollback(repo: RepoRecord, event: RollbackEvent): void {
-    this.append("rollback", event.app, { repo: repo.fullName, app: event.app, failedRevision: event.failedRevision, restoredRevision: event.restoredRevision, reason: event.reason, revertCommit: event.revertCommit ?? null });
-    this.deps.events.emit({ type: "rollback", repo: repo.fullName, app: event.app, failedRevision: event.failedRevision, restoredRevision: event.restoredRevision, revertCommit: event.revertCommit });
   }
 
   /** Every Application known, with its env repo. */
@@ -187,10 +212,10 @@ export class DeliveryService {
       ...status,
       name: app.name,
       repo: repo.fullName,
-      runtime: app.application.spec.destination.name || "local",
+      runtime: app.application.spec.destination.name || (this.options.defaultRuntime ?? "local"),
       namespace: app.namespace,
       path: app.application.spec.source.path,
-      ingressUrl: this.runtime?.ingressUrl(app.namespace),
+      ingressUrl: this.runtimeOf(found)?.ingressUrl(app.namespace),
       lastSync: app.syncHistory()[0],
     };
   }
@@ -198,8 +223,9 @@ export class DeliveryService {
   /** The app's live objects (those carrying its instance label) with their health. */
   resources(found: FoundApp): ResourceView[] {
     const namespace = found.app.namespace;
-    if (!this.runtime) return [];
-    const live = liveObjectsOf(this.runtime.snapshot(namespace), { app: found.app.name, annotations: new Map(), hooks: new Set() });
+    const runtime = this.runtimeOf(found);
+    if (!runtime) return [];
+    const live = liveObjectsOf(runtime.snapshot(namespace), { app: found.app.name, annotations: new Map(), hooks: new Set() });
     return live.map((object) => {
       const ref = objectRef(object.object);
       const health = resourceHealth(object);
@@ -207,11 +233,17 @@ export class DeliveryService {
     });
   }
 
+  /** The app's sync history from the store, newest first: it survives restarts. */
+  async syncHistory(found: FoundApp, limit = 100): Promise<SyncRecord[]> {
+    return (await this.deps.store.syncs.listSyncs({ repo: found.repo.fullName, app: found.app.name, limit })).map(({ repo: _repo, ...record }) => record);
+  }
+
   /** Every replica of the app's Deployments. */
   replicas(found: FoundApp): ReplicaView[] {
     const namespace = found.app.namespace;
-    if (!this.runtime) return [];
-    const deployments = this.runtime.snapshot(namespace).deployments.filter((deployment) => deployment.spec.labels?.[instanceLabel] === found.app.name);
+    const runtime = this.runtimeOf(found);
+    if (!runtime) return [];
+    const deployments = runtime.snapshot(namespace).deployments.filter((deployment) => deployment.spec.labels?.[instanceLabel] === found.app.name);
     return deployments.flatMap((deployment) =>
       deployment.pods.map((pod) => ({
         app: found.app.name,
@@ -240,6 +272,7 @@ export class DeliveryService {
     }));
     this.envRepos.clear();
     await this.runtime?.close();
+    await this.dockerRuntime?.close();
     await Promise.all([...this.appends]);
   }
 }

@@ -7,6 +7,7 @@ import { describeError } from "../../core/errors";
 import type { RepoRecord, RunRecord, Store } from "../../store";
 import { loadWorkflowsAtCommit, readFileAtCommit } from "../../workflow/commit-workflows";
 import { ConcurrencyGroups } from "../../workflow/engine/concurrency";
+import type { EnvironmentGate } from "../../workflow/engine/environment-gate";
 import type { JobState, RunListener, StepState } from "../../workflow/engine/run-listener";
 import { formatDiagnostic, type Workflow } from "../../workflow/model";
 import { parseWorkflowFile } from "../../workflow/parse";
@@ -22,6 +23,8 @@ export interface RunDispatcherOptions {
   repoPath(repo: RepoRecord): string;
   maxParallelJobs?: number;
   log(message: string): void;
+  /** Protected environments: jobs with `environment:` wait for approval here (set once the approvals service exists). */
+  environmentGate?: EnvironmentGate;
 }
 
 export class RunDispatcher {
@@ -47,7 +50,8 @@ export class RunDispatcher {
 
   async start(repo: RepoRecord, repoPath: string, workflow: Workflow, event: TriggerEvent): Promise<RunRecord> {
     const { store, dataDir } = this.options;
-    const runOptions = { workflow, event, repoDir: repoPath, dataDir };
+    // Secrets for server runs: SLIPWAY_SECRET_<NAME> in the server's environment, the same rule as `slipway run`.
+    const runOptions = { workflow, event, repoDir: repoPath, dataDir, secrets: serverSecrets() };
     const run = await createRunRecord(store, runOptions);
     this.options.events.emit({ type: "run.created", repo: repo.fullName, runId: run.id, workflow: workflow.file, sha: event.sha });
     const controller = new AbortController();
@@ -56,6 +60,7 @@ export class RunDispatcher {
       signal: controller.signal,
       concurrency: this.concurrencyOf(repo),
       maxParallelJobs: this.options.maxParallelJobs,
+      environmentGate: this.options.environmentGate,
       listener: this.checksListener(repo, run.id, event.sha),
       loadWorkflow: async (path) => {
         const parsed = await parseWorkflowFile(path, await readFileAtCommit(repoPath, event.sha, path));
@@ -121,4 +126,11 @@ export class RunDispatcher {
       stepStarted: (job: JobState, step: StepState) => events.emit({ type: "step.started", repo: repo.fullName, runId, job: job.key, step: step.number, name: step.name }),
     };
   }
+}
+
+/** `SLIPWAY_SECRET_<NAME>` variables of the server process as the runs' `secrets` (masked in logs like any secret). */
+export function serverSecrets(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (key.startsWith("SLIPWAY_SECRET_") && value) secrets[key.slice("SLIPWAY_SECRET_".length)] = value;
+  return secrets;
 }

@@ -1,6 +1,7 @@
 /** In-process notifications of what the server does (runs, jobs, steps, pushes, app syncs): for SSE, tests and benchmarks. */
 
 import { EventEmitter } from "node:events";
+import type { DeliveryEvent } from "../../sync/delivery-events";
 
 export type ServerEvent =
   | { type: "push.received"; repo: string; ref: string; after: string; pushId: number }
@@ -8,8 +9,12 @@ export type ServerEvent =
   | { type: "run.completed"; repo: string; runId: number; conclusion: string }
   | { type: "job.updated"; repo: string; runId: number; job: string; status: string; conclusion?: string }
   | { type: "step.started"; repo: string; runId: number; job: string; step: number; name: string }
-  | { type: "sync.succeeded" | "sync.failed"; repo: string; app: string; revision: string; result: string; message?: string }
-  | { type: "rollback"; repo: string; app: string; failedRevision: string; restoredRevision: string; revertCommit?: string };
+  | DeliveryEvent
+  | {
+      type: "approval.requested" | "approval.approved" | "approval.rejected" | "approval.cancelled" | "approval.expired" | "approval.completed";
+      approvalId: number; repo: string; environment: string; kind: string; actor: string; state: string; execution?: string; message?: string;
+    }
+  | { type: "environment.sleep" | "environment.wake"; environment: string; reason: string };
 
 export class ServerEvents {
   private readonly emitter = new EventEmitter();

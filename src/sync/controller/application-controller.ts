@@ -1,20 +1,23 @@
-/** One Argo CD Application's reconcile loop: desired at the env repo revision vs live in the runtime, sync in waves, self-heal, safe rollout with automatic rollback. */
+/** One Argo CD Application's reconcile loop: desired at the env repo revision vs live in the runtime, sync in waves, self-heal, safe rollout with automatic rollback, history and deployments recorded. */
 
 import { EventEmitter } from "node:events";
 import { describeError } from "../../core/errors";
-import { git } from "../../git/git-cli";
 import type { ApplicationManifest } from "../../gitops/manifests/model";
-import type { Runtime } from "../../runtime/runtime";
+import type { LiveState, Runtime } from "../../runtime/runtime";
 import { diffObjects, formatObjectDiff, overallSyncStatus } from "../diff";
 import { applicationHealth } from "../health/app-health";
 import { planSync } from "../plan";
+import { deploymentFacts } from "./deployment-facts";
 import { destinationNamespace, renderDesired, type DesiredState } from "./desired-state";
 import { resolveRevision } from "./git-reader";
-import { writeRestoreCommit, writeRevertCommit, type GitIdentity } from "./git-writer";
+import type { GitIdentity } from "./git-writer";
 import type { LiveOptions } from "./live-objects";
+import { assertNamespaces } from "./namespace-check";
+import { rollBackAutomatically, rollBackByHand, type RollbackHost } from "./rollback";
+import { SyncHistory } from "./sync-history";
 import { observeLive } from "./sync-operation";
-import { executeSync, restoreRevision } from "./sync-run";
-import type { AppStatus, ControllerEvents, SyncRecord, SyncTrigger } from "./types";
+import { executeSync, type SyncContext } from "./sync-run";
+import type { AppStatus, ControllerEvents, DeploymentFacts, DeploymentRecord, SyncHistorySink, SyncRecord, SyncTrigger } from "./types";
 
 export interface ApplicationControllerOptions {
   application: ApplicationManifest;
@@ -24,32 +27,52 @@ export interface ApplicationControllerOptions {
   identity?: GitIdentity;
   /** Sync records kept in memory. Default 100. */
   historyLimit?: number;
+  /** Where syncs and deployments are recorded (the server's store); none: memory only. */
+  history?: SyncHistorySink;
+  /** A directory put first on hook Jobs' PATH (where a `slipway` executable is), so a PostSync hook can run `slipway smoke-test`. */
+  hookPath?: string;
+  /** Namespaces known to exist, shared by the apps of one SyncController (the local runtime forgets an empty one). */
+  knownNamespaces?: Set<string>;
+  /** Resolves targetRevision; the SyncController memoizes it per refresh so 1,000 apps cost one `git rev-parse`. */
+  resolve?: (revision: string) => Promise<string>;
+  /** Observes a namespace for the compare phase; the SyncController shares one snapshot per refresh. Syncs always observe fresh. */
+  observe?: (namespace: string) => Promise<LiveState>;
+  /** Told when a sync or rollback into `namespaces` starts and ends (shared snapshots of them are dropped). */
+  onSyncing?: (namespaces: string[], active: boolean) => void;
+  /** Time-dependent changes to desired state (e.g. schedules scaling to 0), applied on every reconcile after the per-revision render cache. */
+  adjustDesired?: (application: ApplicationManifest, desired: DesiredState) => DesiredState;
 }
 
-const triggerPriority: Record<SyncTrigger["kind"], number> = { resync: 0, drift: 1, push: 2, manual: 3, rollback: 4 };
+const triggerPriority: Record<SyncTrigger["kind"], number> = { resync: 0, "self-heal": 1, push: 2, manual: 3, rollback: 4 };
 
-export class ApplicationController extends EventEmitter<ControllerEvents> {
+export class ApplicationController extends EventEmitter<ControllerEvents> implements RollbackHost {
   application: ApplicationManifest;
-  private readonly runtime: Runtime;
-  private readonly repoDir: string;
-  private readonly history: SyncRecord[] = [];
-  private nextRecord = 1;
-  private readonly live: LiveOptions;
+  readonly runtime: Runtime;
+  readonly repoDir: string;
+  readonly history: SyncHistory;
+  readonly live: LiveOptions;
   /** The last state that ran Healthy: what a rollback restores. */
-  private lastGood: DesiredState | undefined;
+  lastGood: DesiredState | undefined;
   /** Revisions that failed and were rolled back: automated sync never retries them (a new commit is needed). */
-  private readonly failedRevisions = new Set<string>();
-  private state: AppStatus;
+  readonly failedRevisions = new Set<string>();
+  readonly state: AppStatus;
   private running: Promise<unknown> = Promise.resolve();
   private queued: { trigger: SyncTrigger; promise: Promise<AppStatus> } | undefined;
+  /** The last render, reused while neither the revision nor the Application changed (a resync then costs no git call). */
+  private rendered: { key: string; desired: DesiredState } | undefined;
+  private readonly knownNamespaces: Set<string>;
+  /** What the revision being synced (or running) deploys: fields for events. */
+  facts: DeploymentFacts | undefined;
 
-  constructor(private readonly options: ApplicationControllerOptions) {
+  constructor(readonly options: ApplicationControllerOptions) {
     super();
     this.application = options.application;
     this.runtime = options.runtime;
     this.repoDir = options.repoDir;
+    this.knownNamespaces = options.knownNamespaces ?? new Set();
     this.live = { app: this.name, annotations: new Map(), hooks: new Set() };
     this.state = { app: this.name, sync: "Unknown", health: "Missing", diff: [], operation: "Idle" };
+    this.history = new SyncHistory(this.name, options.history, options.historyLimit ?? 100, (message) => this.emit("history.failed", { app: this.name, message }));
   }
 
   get name(): string {
@@ -60,13 +83,18 @@ export class ApplicationController extends EventEmitter<ControllerEvents> {
     return this.application.spec.syncPolicy.automated;
   }
 
+  /** The destination namespace, for callers that show or probe the app. */
+  get namespace(): string {
+    return destinationNamespace(this.application);
+  }
+
   status(): AppStatus {
     return structuredClone(this.state);
   }
 
   /** Newest first. */
   syncHistory(): SyncRecord[] {
-    return structuredClone([...this.history].reverse());
+    return this.history.newestFirst();
   }
 
   /** Compares git with the runtime and syncs when the policy says so; concurrent calls fold into one pending pass. */
@@ -76,8 +104,9 @@ export class ApplicationController extends EventEmitter<ControllerEvents> {
       return this.queued.promise;
     }
     const entry: { trigger: SyncTrigger; promise: Promise<AppStatus> } = { trigger, promise: Promise.resolve(this.state) };
-    entry.promise = this.running.then(() => {
+    entry.promise = this.running.then(async () => {
       this.queued = undefined;
+      await this.history.load();
       return this.reconcileOnce(entry.trigger);
     });
     this.queued = entry;
@@ -92,7 +121,16 @@ export class ApplicationController extends EventEmitter<ControllerEvents> {
 
   /** Restores an earlier revision (default: the last one that ran Healthy before the current) and commits git back to it. */
   rollback(toRevision?: string, by?: string): Promise<SyncRecord> {
-    const work = this.running.then(() => this.manualRollback(toRevision, by));
+    const work = this.running.then(async () => {
+      await this.history.load();
+      const namespaces = this.lastGood?.namespaces ?? [this.namespace];
+      this.options.onSyncing?.(namespaces, true);
+      try {
+        return await rollBackByHand(this, toRevision, by);
+      } finally {
+        this.options.onSyncing?.(namespaces, false);
+      }
+    });
     this.running = work.catch(() => undefined);
     return work;
   }
@@ -108,19 +146,28 @@ export class ApplicationController extends EventEmitter<ControllerEvents> {
     this.state.sync = "OutOfSync";
     this.state.diff = lines;
     this.emit("drift", { app: this.name, diff: lines });
-    if (this.automated?.selfHeal) void this.reconcile({ kind: "drift" }).catch(() => undefined);
+    if (this.automated?.selfHeal) void this.reconcile({ kind: "self-heal" }).catch(() => undefined);
     return lines;
   }
 
-  private branch(): string {
-    const target = this.application.spec.source.targetRevision;
-    return target === "" || target === "HEAD" ? "main" : target;
+  /** The desired state at `revision`: rendered once per (revision, Application), then adjusted (schedules) on every call. */
+  async desiredAt(revision: string): Promise<DesiredState> {
+    const key = `${revision}\n${JSON.stringify(this.application.spec)}`;
+    if (this.rendered?.key !== key) this.rendered = { key, desired: await renderDesired(this.repoDir, revision, this.application) };
+    const desired = this.rendered.desired;
+    return this.options.adjustDesired ? this.options.adjustDesired(this.application, desired) : desired;
+  }
+
+  /** Fails (NOT_FOUND, precise) when the sync would need a namespace it may not create. */
+  checkNamespaces(desired: DesiredState): void {
+    assertNamespaces(this.application, this.runtime, desired, this.knownNamespaces);
   }
 
   private async reconcileOnce(trigger: SyncTrigger): Promise<AppStatus> {
     let revision: string;
     try {
-      revision = await resolveRevision(this.repoDir, this.application.spec.source.targetRevision || "HEAD");
+      const target = this.application.spec.source.targetRevision || "HEAD";
+      revision = await (this.options.resolve ? this.options.resolve(target) : resolveRevision(this.repoDir, target));
     } catch (error) {
       this.state.sync = "Unknown";
       this.state.healthMessage = describeError(error);
@@ -129,20 +176,28 @@ export class ApplicationController extends EventEmitter<ControllerEvents> {
     this.state.targetRevision = revision;
     let desired: DesiredState;
     try {
-      desired = await renderDesired(this.repoDir, revision, this.application);
+      desired = await this.desiredAt(revision);
     } catch (error) {
       // Bad manifests fail the sync with git's file:line and leave what runs untouched.
       if (this.shouldSync(trigger, revision, true)) this.recordFailure(revision, trigger, describeError(error));
       this.state.sync = "Unknown";
       return this.status();
     }
-    const live = await observeLive(this.runtime, desired.namespaces, this.live);
-    const plan = planSync(desired.objects.map((object) => object.kube), live, { prune: this.automated?.prune ?? false });
-    const diffs = diffObjects(desired.objects.map((object) => object.kube), live);
+    const observe = this.options.observe;
+    const live = await observeLive(this.runtime, desired.namespaces, this.live, observe && trigger.kind !== "manual" ? observe : undefined);
+    const kube = desired.objects.map((object) => object.kube);
+    const diffs = diffObjects(kube, live);
     this.state.sync = overallSyncStatus(diffs);
     this.state.diff = diffs.filter((diff) => diff.status === "OutOfSync").map(formatObjectDiff);
     this.updateHealth(desired, live);
-    if (!this.shouldSync(trigger, revision, plan.outOfSync)) return this.status();
+    const outOfSync = this.state.sync === "OutOfSync" || planSync(kube, live, { prune: this.automated?.prune ?? false }).outOfSync;
+    if (!this.shouldSync(trigger, revision, outOfSync)) return this.status();
+    try {
+      this.checkNamespaces(desired);
+    } catch (error) {
+      this.recordFailure(revision, trigger, describeError(error));
+      return this.status();
+    }
     await this.runSync(desired, trigger);
     return this.status();
   }
@@ -155,19 +210,14 @@ export class ApplicationController extends EventEmitter<ControllerEvents> {
     return outOfSync && automated.selfHeal;
   }
 
-  private startRecord(revision: string, trigger: SyncTrigger): SyncRecord {
-    const record: SyncRecord = { id: this.nextRecord++, app: this.name, revision, trigger, startedAt: new Date().toISOString(), applied: [], pruned: [] };
-    this.history.push(record);
-    if (this.history.length > (this.options.historyLimit ?? 100)) this.history.shift();
+  startRecord(revision: string, trigger: SyncTrigger): SyncRecord {
+    const record = this.history.start(revision, trigger);
     this.emit("sync.started", { app: this.name, revision, trigger, record: record.id });
     return record;
   }
 
-  private finish(record: SyncRecord, result: SyncRecord["result"], message?: string): void {
-    record.finishedAt = new Date().toISOString();
-    record.durationMs = Date.parse(record.finishedAt) - Date.parse(record.startedAt);
-    record.result = result;
-    if (message !== undefined) record.message = message;
+  finish(record: SyncRecord, result: SyncRecord["result"], message?: string): void {
+    this.history.finish(record, result, message);
     const event = { app: this.name, revision: record.revision, record: structuredClone(record) };
     if (result === "Succeeded") this.emit("sync.succeeded", event);
     else this.emit("sync.failed", event);
@@ -178,11 +228,30 @@ export class ApplicationController extends EventEmitter<ControllerEvents> {
     this.finish(this.startRecord(revision, trigger), "Failed", message);
   }
 
-  private setHealth(status: AppStatus["health"], message?: string): void {
+  /** Records a deployment outcome and tells listeners (the server turns it into `deployed` / `deploy.failed` events). */
+  recordDeployment(record: SyncRecord, facts: DeploymentFacts, result: DeploymentRecord["result"], previousRevision: string | undefined, revision = record.revision): DeploymentRecord {
+    const deployment: DeploymentRecord = {
+      ...structuredClone(facts),
+      app: this.name,
+      revision,
+      ...(previousRevision === undefined ? {} : { previousRevision }),
+      syncId: record.id,
+      trigger: record.trigger.kind,
+      result,
+      startedAt: record.startedAt,
+      finishedAt: record.finishedAt ?? new Date().toISOString(),
+      ...(record.message === undefined ? {} : { message: record.message }),
+    };
+    this.history.saveDeployment(deployment);
+    this.emit("deployment", structuredClone(deployment));
+    return deployment;
+  }
+
+  setHealth(status: AppStatus["health"], message?: string): void {
     const from = this.state.health;
     this.state.health = status;
     this.state.healthMessage = message;
-    if (from !== status) this.emit("health.changed", { app: this.name, from, to: status, message });
+    if (from !== status) this.emit("health.changed", { app: this.name, from, to: status, message, revision: this.state.syncedRevision ?? this.state.targetRevision, facts: this.facts });
   }
 
   private updateHealth(desired: DesiredState, live: Awaited<ReturnType<typeof observeLive>>): void {
@@ -191,98 +260,63 @@ export class ApplicationController extends EventEmitter<ControllerEvents> {
     this.setHealth(health.status, worst?.message);
   }
 
+  syncContext(desired: DesiredState, prune: boolean): SyncContext {
+    return { runtime: this.runtime, live: this.live, desired, prune, hookPath: this.options.hookPath, onHealth: (status, message) => this.setHealth(status, message) };
+  }
+
+  async factsOf(desired: DesiredState): Promise<DeploymentFacts> {
+    return deploymentFacts({ repoDir: this.repoDir, path: this.application.spec.source.path, app: this.name, namespace: this.namespace, desired });
+  }
+
   private async runSync(desired: DesiredState, trigger: SyncTrigger): Promise<void> {
+    const namespaces = [...new Set([...desired.namespaces, ...(this.lastGood?.namespaces ?? [])])];
+    this.options.onSyncing?.(namespaces, true);
     const record = this.startRecord(desired.revision, trigger);
+    const previous = this.history.runningRevision() ?? this.state.syncedRevision;
+    const previousFacts = this.facts;
     this.state.operation = "Syncing";
     try {
-      const outcome = await executeSync({ runtime: this.runtime, live: this.live, desired, prune: this.automated?.prune ?? false, onHealth: (status, message) => this.setHealth(status, message) }, record);
+      const facts = await this.factsOf(desired);
+      this.facts = facts;
+      const outcome = await executeSync(this.syncContext(desired, this.automated?.prune ?? false), record);
+      // A deployment: a revision other than what ran, that reached the runtime.
+      const deploying = desired.revision !== previous && outcome.changedRuntime;
       if (outcome.ok) {
         this.lastGood = desired;
         this.state.syncedRevision = desired.revision;
         this.state.sync = "Synced";
         this.state.diff = [];
         this.failedRevisions.delete(desired.revision);
+        for (const namespace of desired.namespaces) this.knownNamespaces.add(namespace);
         this.finish(record, "Succeeded", outcome.message);
+        if (deploying) this.recordDeployment(record, facts, "healthy", previous);
         return;
       }
       if (!outcome.changedRuntime || !this.lastGood || this.lastGood.revision === desired.revision) {
         this.failedRevisions.add(desired.revision);
         this.finish(record, "Failed", outcome.message);
+        if (deploying) this.recordDeployment(record, facts, "failed", previous);
+        this.facts = previousFacts ?? facts;
         return;
       }
-      await this.autoRollback(desired, this.lastGood, record, outcome.message);
+      await rollBackAutomatically(this, desired, this.lastGood, record, outcome.message, facts, previous);
+      this.facts = previousFacts;
     } catch (error) {
       this.failedRevisions.add(desired.revision);
       this.finish(record, "Failed", describeError(error));
     } finally {
       this.state.operation = "Idle";
+      this.options.onSyncing?.(namespaces, false);
     }
   }
 
-  /** Safe rollout: the previous revision comes back (its replicas never stopped serving) and git is reverted to match. */
-  private async autoRollback(failed: DesiredState, previous: DesiredState, record: SyncRecord, reason: string): Promise<void> {
-    this.state.operation = "RollingBack";
-    this.failedRevisions.add(failed.revision);
-    const restored = await restoreRevision({ runtime: this.runtime, live: this.live, desired: previous, prune: true, onHealth: (status, message) => this.setHealth(status, message) }, failed);
-    record.rolledBackTo = previous.revision;
-    let revertCommit: string | undefined;
-    let gitMessage = "";
-    try {
-      const commits = (await git(["rev-list", `${previous.revision}..${failed.revision}`, "--", this.application.spec.source.path], this.repoDir)).split("\n").filter(Boolean);
-      revertCommit = await writeRevertCommit({ repoDir: this.repoDir, branch: this.branch(), identity: this.options.identity }, commits, `${this.name} ${failed.revision.slice(0, 12)} rolled back: ${reason}`);
-      record.revertCommit = revertCommit;
-    } catch (error) {
-      gitMessage = `; the env repo could not be reverted: ${describeError(error)}`;
-    }
-    this.state.syncedRevision = previous.revision;
-    this.finish(record, "RolledBack", `${reason}; restored ${previous.revision.slice(0, 12)}${restored.ok ? "" : ` (not healthy: ${restored.message})`}${gitMessage}`);
-    this.emit("rollback", { app: this.name, failedRevision: failed.revision, restoredRevision: previous.revision, reason, revertCommit });
-  }
-
-  private async manualRollback(toRevision: string | undefined, by?: string): Promise<SyncRecord> {
-    const current = this.state.syncedRevision;
-    const target = toRevision
-      ? await resolveRevision(this.repoDir, toRevision)
-      : [...this.history].reverse().find((entry) => entry.result === "Succeeded" && entry.revision !== current)?.revision;
-    const record = this.startRecord(target ?? "", { kind: "rollback", by });
-    if (target === undefined) {
-      this.finish(record, "Failed", "no earlier revision ran Healthy: pass the revision to roll back to");
-      return structuredClone(record);
-    }
-    try {
-      const desired = await renderDesired(this.repoDir, target, this.application);
-      this.state.operation = "RollingBack";
-      const outcome = await executeSync({ runtime: this.runtime, live: this.live, desired, prune: true, onHealth: (status, message) => this.setHealth(status, message) }, record);
-      if (!outcome.ok) {
-        this.finish(record, "Failed", outcome.message);
-        return structuredClone(record);
-      }
-      const path = this.application.spec.source.path;
-      const commit = await writeRestoreCommit({ repoDir: this.repoDir, branch: this.branch(), identity: this.options.identity }, path, target, `Roll back ${this.name} to ${target.slice(0, 12)}\n\nslipway rollback${by ? ` by ${by}` : ""}`);
-      if (commit) record.revertCommit = commit;
-      this.lastGood = { ...desired, revision: commit ?? target };
-      this.state.syncedRevision = commit ?? target;
-      this.finish(record, "Succeeded", `rolled back to ${target.slice(0, 12)}`);
-      this.emit("rollback", { app: this.name, failedRevision: current ?? "", restoredRevision: target, reason: `manual rollback${by ? ` by ${by}` : ""}`, revertCommit: commit });
-    } catch (error) {
-      this.finish(record, "Failed", describeError(error));
-    } finally {
-      this.state.operation = "Idle";
-    }
-    return structuredClone(record);
-  }
-
-  /** Resolves once no reconcile or rollback is queued or running. */
+  /** Resolves once no reconcile or rollback is queued or running, and the history sink has every record. */
   async whenIdle(): Promise<void> {
     let seen: Promise<unknown> | undefined;
     while (seen !== this.running) {
       seen = this.running;
       await seen;
     }
-  }
-
-  /** The destination namespace, for callers that show or probe the app. */
-  get namespace(): string {
-    return destinationNamespace(this.application);
+    await this.history.flushed();
   }
 }

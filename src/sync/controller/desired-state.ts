@@ -25,6 +25,8 @@ export interface DesiredState {
   objects: DesiredObject[];
   /** Every namespace the app's objects live in (the destination first). */
   namespaces: string[];
+  /** Namespaces the manifests declare as Namespace objects. */
+  declaredNamespaces: string[];
 }
 
 export function destinationNamespace(application: ApplicationManifest): string {
@@ -60,7 +62,7 @@ export async function renderDesired(repoDir: string, revision: string, applicati
   if (problems.length > 0) throw manifestError(problems);
   const namespaces = [...new Set([namespace, ...objects.map((desired) => desired.namespace)])];
   for (const ns of namespaces) validateGroup(ns, objects.filter((desired) => desired.namespace === ns));
-  return { revision, objects, namespaces };
+  return { revision, objects, namespaces, declaredNamespaces: mapping.namespaces };
 }
 
 /** The runtime's own checks (one container, probe ports, port clashes, …), reported with the manifest's file:line. */

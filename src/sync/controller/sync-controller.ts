@@ -5,10 +5,11 @@ import { describeError } from "../../core/errors";
 import type { ApplicationManifest } from "../../gitops/manifests/model";
 import { listApplications } from "../../gitops/env-repo";
 import type { Runtime } from "../../runtime/runtime";
-import { ApplicationController } from "./application-controller";
+import { ApplicationController, type ApplicationControllerOptions } from "./application-controller";
 import { gitCommitReader, resolveRevision } from "./git-reader";
 import type { GitIdentity } from "./git-writer";
-import type { AppStatus, ControllerEvents, SyncRecord, SyncTrigger } from "./types";
+import { SharedObservations } from "./shared-observations";
+import type { AppStatus, ControllerEvents, SyncHistorySink, SyncRecord, SyncTrigger } from "./types";
 
 export interface SyncControllerOptions {
   /** The environment repo (bare); apps/*.yaml on `branch` name the Applications. */
@@ -17,11 +18,19 @@ export interface SyncControllerOptions {
   branch?: string;
   /** Runtimes by `destination.name`; an Application naming none uses "local", else the only one. */
   runtimes: Record<string, Runtime>;
+  /** The runtime of an Application naming none, instead of "local" (`slipway up --runtime docker`). */
+  defaultRuntime?: string;
   /** The safety-net resync period. Default 3 minutes; 0 turns it off. */
   resyncMs?: number;
   /** How often observeDrift runs for every app (self-heal between pushes). Default 0: off, the server calls observeDrift. */
   driftCheckMs?: number;
   identity?: GitIdentity;
+  /** Where every app's syncs and deployments are recorded (the server's store). */
+  history?: SyncHistorySink;
+  /** A directory put first on hook Jobs' PATH (where `slipway` is). */
+  hookPath?: string;
+  /** Time-dependent changes to desired state (schedules), applied on every reconcile. */
+  adjustDesired?: ApplicationControllerOptions["adjustDesired"];
 }
 
 export interface SyncControllerEvents extends ControllerEvents {
@@ -34,9 +43,15 @@ export class SyncController extends EventEmitter<SyncControllerEvents> {
   private driftTimer: NodeJS.Timeout | undefined;
   /** Loading apps/ is serialized; reconciles are queued per app, so one slow rollout never delays another app. */
   private loading: Promise<unknown> = Promise.resolve();
+  /** Namespaces some app created or synced into: another app of the same controller may use them. */
+  private readonly knownNamespaces = new Set<string>();
+  /** The branch head apps/ was last listed at: listing again at the same head is skipped. */
+  private listedAt: string | undefined;
+  private readonly shared: SharedObservations;
 
   constructor(private readonly options: SyncControllerOptions) {
     super();
+    this.shared = new SharedObservations((revision) => resolveRevision(options.repoDir, revision));
   }
 
   /** Loads the Applications at the branch head, reconciles them all, and arms the resync timer. */
@@ -99,17 +114,22 @@ export class SyncController extends EventEmitter<SyncControllerEvents> {
   }
 
   private refresh(trigger: SyncTrigger): Promise<AppStatus[]> {
+    this.shared.begin();
     const loaded = this.loading.then(() => this.loadApplications());
     this.loading = loaded.catch(() => undefined);
-    return loaded.then(() => Promise.all([...this.apps.values()].map((app) => app.reconcile(trigger))));
+    const reconciled = loaded.then(() => Promise.all([...this.apps.values()].map((app) => app.reconcile(trigger))));
+    void reconciled.catch(() => undefined).finally(() => this.shared.end());
+    return reconciled;
   }
 
   /** Applications come from apps/*.yaml at the branch head; a bad apps/ file keeps the ones already known. */
   private async loadApplications(): Promise<void> {
     let applications: ApplicationManifest[];
     try {
-      const head = await resolveRevision(this.options.repoDir, this.options.branch ?? "main");
+      const head = await this.shared.resolve(this.options.branch ?? "main");
+      if (head === this.listedAt) return;
       applications = await listApplications(gitCommitReader(this.options.repoDir, head));
+      this.listedAt = head;
     } catch (error) {
       this.emit("load.failed", { message: describeError(error) });
       return;
@@ -125,7 +145,19 @@ export class SyncController extends EventEmitter<SyncControllerEvents> {
         this.emit("load.failed", { app: application.metadata.name, message: `no runtime named ${application.spec.destination.name ?? "(none)"}` });
         continue;
       }
-      const controller = new ApplicationController({ application, runtime, repoDir: this.options.repoDir, identity: this.options.identity });
+      const controller = new ApplicationController({
+        application,
+        runtime,
+        repoDir: this.options.repoDir,
+        identity: this.options.identity,
+        history: this.options.history,
+        hookPath: this.options.hookPath,
+        adjustDesired: this.options.adjustDesired,
+        knownNamespaces: this.knownNamespaces,
+        resolve: (revision) => this.shared.resolve(revision),
+        observe: (namespace) => this.shared.observe(runtime, namespace),
+        onSyncing: (namespaces, active) => this.shared.syncing(runtime, namespaces, active),
+      });
       this.forward(controller);
       this.apps.set(application.metadata.name, controller);
     }
@@ -141,12 +173,14 @@ export class SyncController extends EventEmitter<SyncControllerEvents> {
     controller.on("health.changed", (event) => this.emit("health.changed", event));
     controller.on("rollback", (event) => this.emit("rollback", event));
     controller.on("drift", (event) => this.emit("drift", event));
+    controller.on("deployment", (event) => this.emit("deployment", event));
+    controller.on("history.failed", (event) => this.emit("history.failed", event));
   }
 
   private runtimeFor(application: ApplicationManifest): Runtime | undefined {
     const runtimes = this.options.runtimes;
     const name = application.spec.destination.name;
     if (name !== undefined) return runtimes[name];
-    return runtimes.local ?? (Object.keys(runtimes).length === 1 ? Object.values(runtimes)[0] : undefined);
+    return runtimes[this.options.defaultRuntime ?? "local"] ?? (Object.keys(runtimes).length === 1 ? Object.values(runtimes)[0] : undefined);
   }
 }

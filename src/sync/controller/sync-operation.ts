@@ -1,6 +1,6 @@
 /** The runtime side of a sync: apply objects per namespace, observe the app's live objects, wait for health, run hook Jobs, prune. */
 
-import type { Runtime } from "../../runtime/runtime";
+import type { LiveState, Runtime } from "../../runtime/runtime";
 import type { JobSpec, RuntimeKind, RuntimeObject } from "../../runtime/types";
 import { applicationHealth, type ApplicationHealth } from "../health/app-health";
 import { resourceHealth } from "../health/resource-health";
@@ -25,10 +25,18 @@ export async function applyObjects(runtime: Runtime, objects: Placed[]): Promise
   return lines;
 }
 
-export async function observeLive(runtime: Runtime, namespaces: Iterable<string>, options: LiveOptions): Promise<LiveObject[]> {
+/** The app's live objects in `namespaces`; `observe` replaces `runtime.observe` (a snapshot shared by many apps). */
+export async function observeLive(runtime: Runtime, namespaces: Iterable<string>, options: LiveOptions, observe?: (namespace: string) => Promise<LiveState>): Promise<LiveObject[]> {
   const live: LiveObject[] = [];
-  for (const namespace of new Set(namespaces)) live.push(...liveObjectsOf(await runtime.observe(namespace), options));
+  for (const namespace of new Set(namespaces)) live.push(...liveObjectsOf(await (observe ? observe(namespace) : runtime.observe(namespace)), options));
   return live;
+}
+
+/** The hook Job with `dir` first on its containers' PATH (after any PATH the manifest sets), so it can run `slipway`. */
+export function withPathFirst(job: JobSpec, dir: string | undefined): JobSpec {
+  if (dir === undefined) return job;
+  const containers = job.template.containers.map((container) => ({ ...container, env: [...(container.env ?? []), { name: "PATH", value: `${dir}:$(PATH)` }] }));
+  return { ...job, template: { ...job.template, containers } };
 }
 
 /** Resolves on the next runtime event or after `ms`, whichever comes first. */

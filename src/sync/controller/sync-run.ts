@@ -7,7 +7,7 @@ import { objectRef, refKey, type KubeObject } from "../model";
 import { planSync, type SyncWave } from "../plan";
 import type { DesiredObject, DesiredState } from "./desired-state";
 import type { LiveOptions } from "./live-objects";
-import { applyObjects, healthTimeoutMs, observeLive, pruneObjects, runHookJob, waitForHealth } from "./sync-operation";
+import { applyObjects, healthTimeoutMs, observeLive, pruneObjects, runHookJob, waitForHealth, withPathFirst } from "./sync-operation";
 import type { SyncRecord } from "./types";
 
 export interface SyncContext {
@@ -15,6 +15,8 @@ export interface SyncContext {
   live: LiveOptions;
   desired: DesiredState;
   prune: boolean;
+  /** Put first on hook Jobs' PATH (where `slipway` is). */
+  hookPath?: string;
   onHealth(status: HealthStatus, message?: string): void;
 }
 
@@ -44,7 +46,7 @@ async function runHooks(context: SyncContext, wave: SyncWave, objects: Map<strin
       await applyObjects(context.runtime, [desired]);
       continue;
     }
-    const outcome = await runHookJob(context.runtime, desired.namespace, desired.object as JobSpec, context.live, step.hook?.deletePolicies ?? ["BeforeHookCreation"]);
+    const outcome = await runHookJob(context.runtime, desired.namespace, withPathFirst(desired.object as JobSpec, context.hookPath), context.live, step.hook?.deletePolicies ?? ["BeforeHookCreation"]);
     if (!outcome.ok) return `${wave.phase} ${outcome.message}`;
   }
   return undefined;

@@ -5,6 +5,7 @@ import type { Workflow } from "../model";
 import type { TriggerEvent } from "../trigger-event";
 import type { RunListener } from "./run-listener";
 import type { ConcurrencyGroups } from "./concurrency";
+import type { EnvironmentGate } from "./environment-gate";
 
 export interface RunOptions {
   workflow: Workflow;
@@ -32,4 +33,6 @@ export interface RunOptions {
   debug?: boolean;
   /** Keep job workspaces after the run (for inspection); default false. */
   keepWorkspaces?: boolean;
+  /** Protected environments (the server): jobs with `environment:` wait here for approval. `slipway run` has none. */
+  environmentGate?: EnvironmentGate;
 }

@@ -17,6 +17,7 @@ import type { RunOptions } from "./run-options";
 import { Semaphore } from "./semaphore";
 import { concurrencySettings, type ConcurrencyGroups } from "./concurrency";
 import { runReusableWorkflowJob } from "./reusable-workflow";
+import { passEnvironmentGate } from "./environment-gate";
 
 export interface SchedulerScope {
   options: RunOptions;
@@ -172,6 +173,14 @@ async function runJobGroup(
           return;
         }
         releaseGroup = acquired;
+      }
+      // A protected environment holds the job before it takes a runner slot, as GitHub's waiting jobs do.
+      const gateSignals = [strategyController.signal, groupController.signal, ...(decidedAfterCancel ? [] : [scope.signal])];
+      const blocked = await passEnvironmentGate(scope.options, scope.listener, job, state, { ...contexts, matrix: state.matrix, strategy }, AbortSignal.any(gateSignals));
+      if (blocked) {
+        releaseGroup?.();
+        await finishInstance(scope, state, blocked.conclusion, blocked.message, conclusions);
+        return;
       }
       const releaseStrategy = await strategySemaphore.acquire();
       const releaseRun = await scope.semaphore.acquire();

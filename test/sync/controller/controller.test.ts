@@ -142,7 +142,7 @@ describe("sync controller on the local runtime", () => {
     const drift = await app().observeDrift();
     expect(drift.join("\n")).toMatch(/Service dev\/web: OutOfSync\n {2}spec\.ports\[0\]\.port: 81 → 80/);
     expect(app().status().sync).toBe("OutOfSync");
-    const status = await app().reconcile({ kind: "drift" });
+    const status = await app().reconcile({ kind: "self-heal" });
     expect(status).toMatchObject({ sync: "Synced", health: "Healthy" });
     expect(runtime.snapshot("dev").services[0].spec.ports[0].port).toBe(80);
     expect(await fetchVersion()).toBe("v2");

@@ -32,7 +32,7 @@ spec:
 `;
 }
 
-const manualApp = application.replace("name: web-dev", "name: web-manual").replace("path: envs/dev/web", "path: envs/manual/web").replace("namespace: dev", "namespace: manual").replace(/ {2}syncPolicy:\n(?: {4}.*\n)+/, "");
+const manualApp = application.replace("name: web-dev", "name: web-manual").replace("path: envs/dev/web", "path: envs/manual/web").replace("namespace: dev", "namespace: manual").replace(/ {2}syncPolicy:\n(?: {4}.*\n)+/, "  syncPolicy:\n    syncOptions:\n      - CreateNamespace=true\n");
 
 describe("sync controller: hooks, manual rollback, manual policy", () => {
   let repo: EnvRepo;

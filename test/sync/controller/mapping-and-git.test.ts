@@ -48,14 +48,13 @@ describe("manifestsToRuntime", () => {
     expect(() => validateObjects("dev", result.mapped.map((entry) => entry.object))).not.toThrow();
   });
 
-  it("requires command (OCI images are not unpacked yet), naming file, line and field", async () => {
+  it("maps a container without command to an empty command (the runtime runs the image's Entrypoint/Cmd)", async () => {
     const text = (await readFile(fixture, "utf8")).replace("          command: [node, server.js]\n", "");
     const parsed = parseManifestText("envs/dev/web/all.yaml", text);
     const result = manifestsToRuntime(parsed.manifests, { app: "web-dev", defaultNamespace: "dev" });
-    expect(result.problems).toEqual([
-      // The line of the Deployment document (the model keeps document positions only); the field path names the container.
-      { file: "envs/dev/web/all.yaml", line: 20, field: "spec.template.spec.containers[0].command", message: expect.stringMatching(/does not unpack OCI images yet/) },
-    ]);
+    expect(result.problems).toEqual([]);
+    const deployment = result.mapped.map((entry) => entry.object).find((object) => object.kind === "Deployment");
+    expect(deployment).toMatchObject({ template: { containers: [{ command: [] }] } });
   });
 });
 

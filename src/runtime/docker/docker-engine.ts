@@ -1,0 +1,117 @@
+/** The connection to Docker Engine: whether it answers (with a clear message when not) and images pulled by the engine, with credentials for the embedded registry. */
+
+import Docker from "dockerode";
+import { SlipwayError, describeError } from "../../core/errors";
+
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+}
+
+export interface DockerEngineOptions {
+  /** Default: the unix socket of DOCKER_HOST, else /var/run/docker.sock. */
+  socketPath?: string;
+  /** Credentials for a registry host such as "127.0.0.1:5000" (the embedded registry); undefined pulls anonymously. */
+  registryAuth?: (registry: string) => RegistryCredentials | undefined;
+}
+
+export function defaultSocketPath(): string {
+  const host = process.env.DOCKER_HOST;
+  return host?.startsWith("unix://") ? host.slice("unix://".length) : "/var/run/docker.sock";
+}
+
+/** The registry host of an image reference ("127.0.0.1:5000/team/web:v1" → "127.0.0.1:5000"), or undefined for Docker Hub names. */
+export function registryOf(image: string): string | undefined {
+  const slash = image.indexOf("/");
+  if (slash < 0) return undefined;
+  const first = image.slice(0, slash);
+  return first.includes(".") || first.includes(":") || first === "localhost" ? first : undefined;
+}
+
+/** Tags other than `latest` and digests never change under us: pull only when the engine lacks them (IfNotPresent). */
+function alwaysPull(image: string): boolean {
+  if (image.includes("@")) return false;
+  const lastPart = image.slice(image.lastIndexOf("/") + 1);
+  return !lastPart.includes(":") || lastPart.endsWith(":latest");
+}
+
+function errorStatus(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === "number" ? status : undefined;
+}
+
+/** 404 from the engine: the container or image is gone (removed by hand, or never there). */
+export function isNotFound(error: unknown): boolean {
+  return errorStatus(error) === 404;
+}
+
+/** 304/409 from the engine: already stopped, not running, or already being removed. */
+export function isAlreadyThere(error: unknown): boolean {
+  const status = errorStatus(error);
+  return status === 304 || status === 409;
+}
+
+export class DockerEngine {
+  readonly docker: Docker;
+  readonly socketPath: string;
+  private readonly pulls = new Map<string, Promise<void>>();
+  private answeredAt = 0;
+
+  constructor(private readonly options: DockerEngineOptions = {}) {
+    this.socketPath = options.socketPath ?? defaultSocketPath();
+    this.docker = new Docker({ socketPath: this.socketPath, timeout: 0 });
+  }
+
+  /** undefined when the engine answers; otherwise why not, for the user. */
+  async unavailableReason(): Promise<string | undefined> {
+    if (Date.now() - this.answeredAt < 2000) return undefined;
+    try {
+      await Promise.race([
+        this.docker.ping(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error("no answer within 3 s")), 3000).unref()),
+      ]);
+      this.answeredAt = Date.now();
+      return undefined;
+    } catch (error) {
+      return `the docker runtime is unavailable: no Docker Engine answers on unix://${this.socketPath} (${describeError(error)})`;
+    }
+  }
+
+  async assertAvailable(): Promise<void> {
+    const reason = await this.unavailableReason();
+    if (reason) throw new SlipwayError("RUNTIME_UNAVAILABLE", reason);
+  }
+
+  /** Makes sure the engine has the image, pulling it (once at a time per reference) from its registry. */
+  ensureImage(image: string): Promise<void> {
+    let pull = this.pulls.get(image);
+    if (!pull) {
+      pull = this.pullIfNeeded(image).finally(() => this.pulls.delete(image));
+      this.pulls.set(image, pull);
+    }
+    return pull;
+  }
+
+  private async pullIfNeeded(image: string): Promise<void> {
+    if (!alwaysPull(image)) {
+      const present = await this.docker.getImage(image).inspect().then(() => true, (error: unknown) => (isNotFound(error) ? false : Promise.reject(error)));
+      if (present) return;
+    }
+    const registry = registryOf(image);
+    const credentials = registry ? this.options.registryAuth?.(registry) : undefined;
+    const authconfig = credentials ? { ...credentials, serveraddress: registry } : undefined;
+    try {
+      const stream = (await this.docker.pull(image, authconfig ? { authconfig } : {})) as NodeJS.ReadableStream;
+      await new Promise<void>((resolve, reject) => {
+        this.docker.modem.followProgress(stream, (error: Error | null, output: unknown[]) => {
+          const failed = output?.find((entry): entry is { error: string } => typeof (entry as { error?: unknown } | null)?.error === "string");
+          if (error) reject(error);
+          else if (failed) reject(new Error(failed.error));
+          else resolve();
+        });
+      });
+    } catch (error) {
+      throw new SlipwayError("NOT_FOUND", `the engine could not pull ${image}: ${describeError(error)}`, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Self-heal on its own (the controller's periodic drift check, no manual reconcile): a Deployment scaled or edited by
+ * hand shows OutOfSync and is healed, a deleted Deployment comes back, and a SIGKILLed replica is restarted without
+ * ever counting as drift.
+ */
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalRuntime } from "../../src/runtime/local/local-runtime";
+import type { DeploymentSpec } from "../../src/runtime/types";
+import { SyncController } from "../../src/sync/controller/sync-controller";
+import type { DriftEvent } from "../../src/sync/controller/types";
+import { httpGet, startHarness, waitFor, type Harness } from "../runtime/support";
+import { application, createEnvRepo, webDeployment, webIngress, webService, type EnvRepo } from "../sync/controller/harness";
+
+const path = "envs/dev/web";
+
+describe("self-heal by the drift check", () => {
+  let repo: EnvRepo;
+  let harness: Harness;
+  let runtime: LocalRuntime;
+  let controller: SyncController;
+  const drifts: DriftEvent[] = [];
+
+  const app = () => {
+    const found = controller.application("web-dev");
+    if (!found) throw new Error("web-dev is not loaded");
+    return found;
+  };
+  const deployment = () => runtime.snapshot("dev").deployments.find((candidate) => candidate.name === "web");
+  const served = async (): Promise<string> => (await httpGet(`${runtime.ingressUrl("dev") ?? ""}/`, { timeoutMs: 5_000 })).body.split(" ")[0] ?? "";
+  /** Waits for a drift event naming `pattern`, then for the app to be Synced and Healthy with 3 ready replicas again. */
+  const healed = async (pattern: RegExp): Promise<string> => {
+    const drift = await waitFor(`a drift event matching ${pattern}`, () => drifts.find((event) => event.diff.some((line) => pattern.test(line))), 20_000);
+    await waitFor("Synced and Healthy with 3 ready replicas", () => {
+      const status = app().status();
+      const live = deployment();
+      return status.sync === "Synced" && status.health === "Healthy" && status.operation === "Idle" && live?.complete && live.readyReplicas === 3 && live.pods.length === 3;
+    }, 30_000);
+    return drift.diff.join("\n");
+  };
+
+  beforeAll(async () => {
+    repo = await createEnvRepo();
+    harness = await startHarness();
+    runtime = harness.runtime;
+    controller = new SyncController({ repoDir: repo.bare, runtimes: { local: runtime }, resyncMs: 0, driftCheckMs: 300 });
+    controller.on("drift", (event) => drifts.push(event));
+    const sha = await repo.push({
+      "apps/web.yaml": application,
+      [`${path}/deployment.yaml`]: webDeployment({ version: "v1" }),
+      [`${path}/service.yaml`]: webService,
+      [`${path}/ingress.yaml`]: webIngress,
+    }, "web v1");
+    await controller.onEnvRepoPush(sha);
+    await controller.start();
+    expect(app().status()).toMatchObject({ sync: "Synced", health: "Healthy", syncedRevision: sha });
+  });
+
+  afterAll(async () => {
+    await controller?.stop();
+    const leftovers = await harness?.stop();
+    await repo?.remove();
+    expect(leftovers).toEqual({ leftoverPids: [], listeningPorts: [] });
+  });
+
+  it("scales a Deployment scaled by hand back to git's replicas", async () => {
+    drifts.length = 0;
+    const spec = deployment()?.spec as DeploymentSpec;
+    await runtime.apply("dev", [{ ...spec, replicas: 5 }]);
+    const diff = await healed(/spec\.replicas/);
+    expect(diff).toMatch(/Deployment dev\/web: OutOfSync\n {2}spec\.replicas: 5 → 3/);
+    const record = app().syncHistory()[0];
+    expect(record?.result).toBe("Succeeded");
+    expect(["drift", "self-heal"]).toContain(record?.trigger.kind);
+  });
+
+  it("rolls a Deployment whose env was edited by hand back to git's template", async () => {
+    drifts.length = 0;
+    const spec = deployment()?.spec as DeploymentSpec;
+    const container = spec.template.containers[0];
+    const edited = { ...container, env: (container.env ?? []).map((variable) => (variable.name === "VERSION" ? { ...variable, value: "hacked" } : variable)) };
+    await runtime.apply("dev", [{ ...spec, template: { ...spec.template, containers: [edited] } }]);
+    await waitFor("the hand-edited template to be served", async () => (await served()) === "hacked", 20_000).catch(() => undefined);
+    const diff = await healed(/VERSION|env/);
+    expect(diff).toMatch(/Deployment dev\/web: OutOfSync/);
+    await waitFor("only v1 replicas", () => deployment()?.pods.every((pod) => pod.revision === deployment()?.templateHash), 20_000);
+    expect(await served()).toBe("v1");
+  });
+
+  it("restores a deleted Deployment", async () => {
+    drifts.length = 0;
+    await runtime.delete("dev", { kind: "Deployment", name: "web" });
+    const diff = await healed(/missing from the runtime/);
+    expect(diff).toMatch(/Deployment dev\/web: OutOfSync \(missing from the runtime\)/);
+    expect(await served()).toBe("v1");
+  });
+
+  it("restarts a SIGKILLed replica, which is no drift", async () => {
+    drifts.length = 0;
+    const [victim] = deployment()?.pods ?? [];
+    if (!victim?.pid) throw new Error("no replica to kill");
+    process.kill(victim.pid, "SIGKILL");
+    const back = await waitFor("the replica restarted and ready", () => deployment()?.pods.find((pod) => pod.name === victim.name && pod.ready && pod.restarts === victim.restarts + 1), 20_000);
+    expect(back.pid).not.toBe(victim.pid);
+    expect(back.lastExit).toMatchObject({ signal: "SIGKILL" });
+    // Several drift checks later: nothing to heal.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(drifts).toEqual([]);
+    expect(app().status()).toMatchObject({ sync: "Synced", health: "Healthy" });
+  });
+});
