@@ -29,6 +29,7 @@ const commands: Record<string, () => Promise<Register>> = {
   rollback: () => import("./commands/apps").then((m) => m.registerAppsCommand),
   ps: () => import("./commands/apps").then((m) => m.registerAppsCommand),
   promote: () => import("./commands/promote").then((m) => m.registerPromoteCommand),
+  demo: () => import("./commands/demo").then((m) => m.registerDemoCommand),
   "smoke-test": () => import("./commands/smoke-test").then((m) => m.registerSmokeTestCommand),
   approve: () => import("./commands/approve").then((m) => m.registerApproveCommand),
   reject: () => import("./commands/approve").then((m) => m.registerApproveCommand),

@@ -1,6 +1,6 @@
 /** The demo's git working copies: real clones of the hosted repositories, committed to as a named person and pushed over HTTP with a token. */
 
-import { cp, mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { git, gitFreeEnvironment } from "../git/git-cli";
@@ -103,7 +103,6 @@ export class DemoWorkingCopy {
 async function transformTree(path: string, root: string, transform: (path: string, text: string) => string): Promise<void> {
   const entries = await readdir(path, { withFileTypes: true }).catch(() => undefined);
   if (!entries) {
-    const { readFile } = await import("node:fs/promises");
     const text = await readFile(path, "utf8");
     const changed = transform(relative(root, path), text);
     if (changed !== text) await writeFile(path, changed);

@@ -1,7 +1,7 @@
 /** One change through the users' pipeline, measured: branch, commit, push, CI, pull request, its checks, review, merge, build.yml (release, images, dev). */
 
-import { join } from "node:path";
-import { readdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import type { DemoAccounts } from "./demo-accounts";
 import { shopRepo } from "./demo-config";
 import type { DemoWorkingCopy } from "./demo-git";
@@ -15,6 +15,8 @@ export interface StoryChange {
   /** Conventional commit message (subject, blank line, body). */
   message: string;
   review: string;
+  /** A file written with the change, different on every story run, so that a second story on the same server changes (and releases) the service again. */
+  note: { path: string; text: string };
 }
 
 export interface DeliveredChange {
@@ -70,6 +72,8 @@ export async function deliverChange(context: ChangeContext, change: StoryChange)
   const started = Date.now();
   await copy.branchFrom(change.branch, "main");
   const source = join(context.storyDir, change.files);
+  await mkdir(dirname(join(copy.dir, change.note.path)), { recursive: true });
+  await writeFile(join(copy.dir, change.note.path), change.note.text);
   const commit = await copy.commitFrom(source, await overlayFiles(source), change.message);
   const committedAt = Date.now();
   const subject = change.message.split("\n")[0] ?? change.message;

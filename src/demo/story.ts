@@ -36,13 +36,15 @@ const twoFactor = (branch: string, stamp: string): StoryChange => ({
     `- Story run ${stamp}`,
   ].join("\n"),
   review: "LGTM! Tests look good.",
+  note: { path: "services/auth/docs/two-factor.md", text: `# Two-factor authentication\n\nPOST /api/auth/2fa/setup returns a TOTP secret, an otpauth:// URL and 8 backup codes;\nPOST /api/auth/2fa/verify with a current code (or a backup code) enables it.\n\n(slipway demo story, ${stamp})\n` },
 });
 
-const brokenReadiness = (branch: string): StoryChange => ({
+const brokenReadiness = (branch: string, stamp: string): StoryChange => ({
   files: "broken-readiness",
   branch,
   message: "fix(catalog): read products from the source CATALOG_SOURCE names\n\nThe tests set CATALOG_SOURCE; the deployment does not.",
   review: "Looks fine to me.",
+  note: { path: "services/catalog/docs/sources.md", text: `# Product sources\n\nCATALOG_SOURCE names where the products come from (builtin).\n\n(slipway demo story, ${stamp})\n` },
 });
 
 /** The version a service answers with through an environment's ingress (undefined while it does not answer 200). */
@@ -125,7 +127,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
     }
 
     const before = await servedVersion(ingress.dev, "catalog");
-    const broken = await deliverChange({ ...context, detailed: false, label: "Broken change" }, brokenReadiness(`bugfix/catalog-source${suffix}`));
+    const broken = await deliverChange({ ...context, detailed: false, label: "Broken change" }, brokenReadiness(`bugfix/catalog-source${suffix}`, stamp));
     const brokenVersion = broken.released.catalog ?? "?";
     const promotedAt = broken.build.completedAt ?? Date.now();
     const rolledBack = await poll("catalog-dev rolled back", async () => {

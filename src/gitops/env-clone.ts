@@ -60,7 +60,22 @@ async function cloneEnvRepo(options: EnvCloneOptions, root: string): Promise<Env
  * Clones, runs `change` on the branch head and pushes its commit; when the push is refused because the branch moved,
  * fetches the new head, resets to it and runs `change` again (so every writer's edit lands, none overwrites another).
  */
-export async function commitToEnvRepo<T>(options: EnvCloneOptions, change: (clone: EnvClone, attempt: number) => Promise<ChangeOutcome<T>>): Promise<CommitOutcome<T>> {
+export function commitToEnvRepo<T>(options: EnvCloneOptions, change: (clone: EnvClone, attempt: number) => Promise<ChangeOutcome<T>>): Promise<CommitOutcome<T>> {
+  // Writers in this process take turns per repo and branch: 10 concurrent promotions cost 10 pushes, not ~55 retried ones.
+  const key = `${options.envRepo.replace(/\/\/[^/@]*@/, "//")}#${options.branch ?? ""}`;
+  const turn = (writersInTurn.get(key) ?? Promise.resolve()).then(() => writeOnce(options, change));
+  const settled = turn.then(() => undefined, () => undefined);
+  writersInTurn.set(key, settled);
+  void settled.then(() => {
+    if (writersInTurn.get(key) === settled) writersInTurn.delete(key);
+  });
+  return turn;
+}
+
+/** The last write queued per env repo and branch (in this process). */
+const writersInTurn = new Map<string, Promise<void>>();
+
+async function writeOnce<T>(options: EnvCloneOptions, change: (clone: EnvClone, attempt: number) => Promise<ChangeOutcome<T>>): Promise<CommitOutcome<T>> {
   const root = await mkdtemp(join(tmpdir(), "slipway-env-write-"));
   try {
     const clone = await cloneEnvRepo(options, root);

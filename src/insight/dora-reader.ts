@@ -18,6 +18,7 @@ export interface DoraReadOptions {
 export const doraEventTypes = {
   deployed: ["app.deployed", "sync.succeeded"],
   rolledBack: ["rollback", "app.rolled-back"],
+  deployFailed: ["app.deploy-failed"],
   failed: ["app.health.degraded", "health.degraded"],
   healthy: ["app.health.healthy", "health.healthy"],
   healthChanged: ["app.health.changed", "health.changed"],
@@ -71,11 +72,16 @@ export async function readDeliveryFacts(log: EventLog, options: DoraReadOptions)
       }
       deployedRevisions.add(`${appKey}@${revision}`);
       let commitAt = timeField(payload, "commitTime", "commitAt", "committedAt");
+      // `commit` is the application commit (the promotion's Slipway-Source-Commit trailer); null when unknown.
       const commit = field(payload, "commit");
       if (commitAt === undefined && commit && options.commitTimeOf) commitAt = await options.commitTimeOf(commit);
       facts.push({ kind: "deployed", at, app: appKey, revision, commitAt });
     } else if ((doraEventTypes.rolledBack as readonly string[]).includes(type)) {
-      facts.push({ kind: "rolled-back", at, app: appKey, revision: field(payload, "failedRevision") ?? field(payload, "revision") ?? "" });
+      // `slipway rollback` by hand restores service; an automatic rollback ends a failed deployment.
+      if (field(payload, "trigger") === "rollback") facts.push({ kind: "healthy", at, app: appKey });
+      else facts.push({ kind: "rolled-back", at, app: appKey, revision: field(payload, "failedRevision") ?? field(payload, "revision") ?? "" });
+    } else if ((doraEventTypes.deployFailed as readonly string[]).includes(type)) {
+      facts.push({ kind: "deploy-failed", at, app: appKey, revision: field(payload, "revision") ?? "" });
     } else if ((doraEventTypes.failed as readonly string[]).includes(type)) {
       facts.push({ kind: "failed", at, app: appKey });
     } else if ((doraEventTypes.healthy as readonly string[]).includes(type)) {

@@ -14,6 +14,8 @@ export type DeliveryFact =
   | { kind: "deployed"; at: number; app: string; revision: string; commitAt?: number }
   /** A new revision failed in production and the previous one was restored (the rollback ends the incident). */
   | { kind: "rolled-back"; at: number; app: string; revision: string }
+  /** A new revision reached the runtime and failed with nothing to roll back to (opens an incident). */
+  | { kind: "deploy-failed"; at: number; app: string; revision: string }
   /** A failure detected in production: health Degraded. */
   | { kind: "failed"; at: number; app: string }
   /** Healthy again. */
@@ -78,7 +80,7 @@ function incidents(facts: DeliveryFact[]): { durations: number[]; open: number }
   const durations: number[] = [];
   for (const fact of facts) {
     const opened = openedAt.get(fact.app);
-    if (fact.kind === "failed") {
+    if (fact.kind === "failed" || fact.kind === "deploy-failed") {
       if (opened === undefined) openedAt.set(fact.app, fact.at);
     } else if (fact.kind === "rolled-back") {
       // Without an earlier signal the safe rollout kept the old replicas serving: no outage, restored at once.
@@ -92,16 +94,22 @@ function incidents(facts: DeliveryFact[]): { durations: number[]; open: number }
   return { durations, open: openedAt.size };
 }
 
+/** Whether the app's next fact after index `i` is a rollback: the failure seen was that rollout's, not the running deployment's. */
+function rolledBackNext(facts: DeliveryFact[], i: number): boolean {
+  const next = facts.slice(i + 1).find((fact) => fact.app === facts[i].app);
+  return next?.kind === "rolled-back";
+}
+
 /** Which deployments failed: rolled back, or followed by a failure before the app's next deployment. */
 function failedDeployments(facts: DeliveryFact[]): number {
   const current = new Map<string, { failed: boolean }>();
   let failed = 0;
-  for (const fact of facts) {
+  for (const [i, fact] of facts.entries()) {
     if (fact.kind === "deployed") current.set(fact.app, { failed: false });
-    else if (fact.kind === "rolled-back") {
+    else if (fact.kind === "rolled-back" || fact.kind === "deploy-failed") {
       failed += 1;
       current.delete(fact.app);
-    } else if (fact.kind === "failed") {
+    } else if (fact.kind === "failed" && !rolledBackNext(facts, i)) {
       const deployment = current.get(fact.app);
       if (deployment && !deployment.failed) {
         deployment.failed = true;
@@ -117,7 +125,7 @@ export function computeDora(environment: string, allFacts: DeliveryFact[], since
   const facts = allFacts.filter((fact) => fact.at >= since && fact.at <= until).sort((a, b) => a.at - b.at);
   const days = Math.max((until - since) / DAY, 1 / 24);
   const deployed = facts.filter((fact): fact is Extract<DeliveryFact, { kind: "deployed" }> => fact.kind === "deployed");
-  const attempts = deployed.length + facts.filter((fact) => fact.kind === "rolled-back").length;
+  const attempts = deployed.length + facts.filter((fact) => fact.kind === "rolled-back" || fact.kind === "deploy-failed").length;
   const perDay = deployed.length / days;
   const leads = deployed.flatMap((fact) => (fact.commitAt === undefined ? [] : [Math.max(0, fact.at - fact.commitAt)]));
   const leadTime = median(leads);

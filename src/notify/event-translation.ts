@@ -85,7 +85,8 @@ export async function translateEvent(event: ServerEventData, lookups: Translatio
       const fields = appFields(event, lookups);
       return { trigger: "deployed", key: `deployed:${fields.repo}:${fields.app}:${text(event, "revision") ?? ""}`, fields };
     }
-    case "sync.failed": {
+    case "sync.failed":
+    case "app.deploy-failed": {
       // A rolled-back sync is announced by its rollback event.
       if (text(event, "result") === "RolledBack") return undefined;
       const fields = appFields(event, lookups);

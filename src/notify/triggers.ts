@@ -19,7 +19,7 @@ export const consumedServerEvents: Record<TriggerName, readonly string[]> = {
   "run.failed": ["run.completed"],
   "run.succeeded": ["run.completed"],
   deployed: ["app.deployed", "sync.succeeded"],
-  "sync.failed": ["sync.failed"],
+  "sync.failed": ["sync.failed", "app.deploy-failed"],
   "health.degraded": ["app.health.degraded", "health.degraded"],
   rollback: ["rollback", "app.rolled-back"],
   "approval.requested": ["approval.requested"],

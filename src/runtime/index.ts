@@ -8,3 +8,4 @@ export { templateHash } from "./revision";
 export { validateObjects } from "./validate";
 export { createLocalRuntime, LocalRuntime, type LocalRuntimeOptions } from "./local/local-runtime";
 export { ProcessReplicaDriver } from "./local/process-driver";
+export { createDockerRuntime, DockerRuntime, type DockerRuntimeOptions } from "./docker/docker-runtime";

@@ -15,7 +15,7 @@ import { lockDataDir, type DataLock } from "./data-lock";
 import type { ServerContext } from "./server-context";
 import { ApprovalService } from "./services/approvals";
 import { approvalGate } from "./services/approvals-gate";
-import { DeliveryService, type DeliveryOptions } from "./services/delivery";
+import { DeliveryService, serverRegistryAuth, type DeliveryOptions } from "./services/delivery";
 import { MetricsService } from "./services/metrics";
 import { Notifier } from "./services/notifier";
 import { ScheduleService } from "./services/schedules";
@@ -81,8 +81,8 @@ async function serve(options: ServerOptions, dataDir: string, store: Store, lock
   const environmentGate = approvalGate({ store, events, approvals, log });
   const dispatcher = new RunDispatcher({ store, dataDir, events, repoPath, maxParallelJobs: options.maxParallelJobs, log, environmentGate });
   const images = serverImageSource(dataDir, () => url);
-  const delivery = new DeliveryService({ store, events, dataDir, repoPath, log, images, adjustDesired: (application, desired): DesiredState => schedules.adjustDesired(application, desired) }, options.delivery);
-  const metrics = new MetricsService({ store, events, delivery, log });
+  const delivery = new DeliveryService({ store, events, dataDir, repoPath, log, images, registryAuth: serverRegistryAuth(dataDir, () => url), adjustDesired: (application, desired): DesiredState => schedules.adjustDesired(application, desired) }, options.delivery);
+  const metrics = new MetricsService({ store, events, log });
   const notifier = new Notifier({ store, events, delivery, publicUrl: () => url, log, retry: options.notifications?.retry, onAttempt: (kind, outcome) => metrics.notificationAttempt(kind, outcome) });
   const schedules: ScheduleService = new ScheduleService({ store, delivery, events, clock: options.clock ?? systemClock, log, onPower: (environment, asleep) => metrics.environmentAsleep(environment, asleep) });
   // A branch push feeds delivery (env repos sync at once) and pull requests (head update, synchronize).

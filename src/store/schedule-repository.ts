@@ -94,18 +94,19 @@ export class ScheduleRepository {
     });
   }
 
-  startSleep(environment: string, replicas: Record<string, number>, reason: string): Promise<SleepRecord> {
+  /** `at`: the schedule's clock (tests inject one), default the store's. */
+  startSleep(environment: string, replicas: Record<string, number>, reason: string, at = this.clock.now()): Promise<SleepRecord> {
     return storeOperation("startSleep", async () => {
       const row = await this.db.insertInto("environment_sleeps")
-        .values({ environment, replicas_json: toJsonText(replicas), reason, started_at: this.clock.now(), ended_at: null })
+        .values({ environment, replicas_json: toJsonText(replicas), reason, started_at: at, ended_at: null })
         .returningAll().executeTakeFirstOrThrow();
       return toSleep(row);
     });
   }
 
-  endSleep(id: number): Promise<void> {
+  endSleep(id: number, at = this.clock.now()): Promise<void> {
     return storeOperation("endSleep", async () => {
-      await this.db.updateTable("environment_sleeps").set({ ended_at: this.clock.now() }).where("id", "=", id).execute();
+      await this.db.updateTable("environment_sleeps").set({ ended_at: at }).where("id", "=", id).execute();
     });
   }
 

@@ -5,7 +5,7 @@
  *   sync.succeeded       a sync operation finished Succeeded (any trigger, also "nothing to change")
  *   sync.failed          a sync operation failed; `result` is Failed or RolledBack
  *   app.deployed         a new revision is synced and Healthy: once per revision (a manual rollback's restore too, trigger "rollback")
- *   app.deploy-failed    a new revision failed and nothing was rolled back (no earlier Healthy revision, or nothing changed)
+ *   app.deploy-failed    a new revision reached the runtime, failed, and was not rolled back (no earlier Healthy revision)
  *   rollback             a failed revision was rolled back (automatic), or `slipway rollback` restored an earlier one (trigger "rollback")
  *   app.health.degraded  the app's health turned Degraded
  *

@@ -150,6 +150,29 @@ describe("protected promotion", () => {
     expect(await fileAtHead("prod")).toContain(`${image}:v1.3.0`);
   }, 60_000);
 
+  it("lets the requester or a maintainer withdraw a request, publishes every decision, and unprotects", async () => {
+    const seen: string[] = [];
+    const unsubscribe = t.server.context.events.subscribe((event) => {
+      if (event.type.startsWith("approval.")) seen.push(event.type);
+    });
+    const created = await alice.api<ApprovalView>("POST", "/approvals", { repo: "acme/deploy", environment: "prod", kind: "promotion", payload: { service: "web", version: "1.2.0", image } });
+    expect((await bob.api<{ error: { message: string } }>("POST", `/approvals/${created.body.id}/cancel`)).status).toBe(403);
+    const cancelled = await alice.api<ApprovalView>("POST", `/approvals/${created.body.id}/cancel`);
+    expect(cancelled.body).toMatchObject({ state: "cancelled", reason: "cancelled by alice", progress: { denied: true } });
+    expect((await alice.api<{ error: { code: string } }>("POST", `/approvals/${created.body.id}/cancel`)).body.error.code).toBe("CONFLICT");
+    unsubscribe();
+    expect(seen).toEqual(["approval.requested", "approval.cancelled"]);
+
+    expect((await slipway(["env", "unprotect", "prod", "--repository", "acme/deploy"], t.root, as(t.admin))).stdout).toBe("prod in acme/deploy is not protected: deployments to it need no approval\n");
+    const direct = await slipway(promoteArgs("1.2.0", "prod"), t.root, as(alice));
+    expect(direct.stdout).toMatch(/^promoted web to prod: .*:v1\.3\.0 → .*:v1\.2\.0\n/);
+    // Through the API, an unprotected environment's request is approved at once and performed by the server.
+    const viaApi = await alice.api<ApprovalView>("POST", "/approvals", { repo: "acme/deploy", environment: "prod", kind: "promotion", payload: { service: "web", version: "1.3.0", image } });
+    expect(viaApi.body).toMatchObject({ state: "approved", requiredReviewers: 0, reviews: [] });
+    await waitUntil("the API promotion", async () => ((await approvalOf(viaApi.body.id)).execution === "succeeded" ? true : undefined), 20_000, 100);
+    expect(await fileAtHead("prod")).toContain(`${image}:v1.3.0`);
+  }, 30_000);
+
   it("refuses bad requests and changes nothing", async () => {
     const missing = await alice.api<{ error: { code: string; message: string } }>("POST", "/approvals", { repo: "acme/deploy", environment: "prod", kind: "promotion", payload: { service: "web", version: "9.9.9", image } });
     expect(missing.status).toBe(404);

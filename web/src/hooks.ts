@@ -17,7 +17,7 @@ export function useApi<T>(path: string | null, options: { refreshOn?: (event: Se
   const [error, setError] = useState<Error>();
   const [loading, setLoading] = useState(path !== null);
   const generation = useRef(0);
-  const timer = useRef<number>();
+  const timer = useRef<number | undefined>(undefined);
 
   const load = useCallback(() => {
     if (path === null) return;

@@ -1,5 +1,5 @@
 /**
- * A job log held as the text blocks it arrived in, with a typed-array line index (no string per line), `::group::`
+ * A job log held as the text blocks it arrived in, with a typed-array line index (no string per line), `::group::`/`##[group]`
  * ranges that fold, a visible-row → line mapping, and search that yields between blocks so the page never freezes.
  */
 
@@ -11,8 +11,9 @@ export interface LogGroup {
   end: number | null;
 }
 
-const groupPrefix = "::group::";
-const endGroup = "::endgroup::";
+/** Workflow commands as printed (`::group::`) and as the runner logs them (`##[group]`). */
+const groupPrefixes = ["##[group]", "::group::"];
+const endGroups = ["##[endgroup]", "::endgroup::"];
 
 export class LogModel {
   private blocks: string[] = [];
@@ -73,7 +74,8 @@ export class LogModel {
       this.lineBlock[line] = index;
       this.lineStart[line] = start;
       this.lineEnd[line] = end > start && block.charCodeAt(end - 1) === 13 ? end - 1 : end;
-      if (block.charCodeAt(start) === 58 /* : */) this.markGroup(block, start, line);
+      const first = block.charCodeAt(start);
+      if (first === 58 /* : */ || first === 35 /* # */) this.markGroup(block, start, line);
       this.lineCount += 1;
       if (newline < 0) break;
       start = newline + 1;
@@ -83,10 +85,11 @@ export class LogModel {
 
   private markGroup(block: string, start: number, line: number): void {
     const open = this.groups.at(-1);
-    if (block.startsWith(groupPrefix, start)) {
+    const prefix = groupPrefixes.find((candidate) => block.startsWith(candidate, start));
+    if (prefix) {
       if (open && open.end === null) open.end = line - 1;
-      this.groups.push({ title: block.slice(start + groupPrefix.length, this.lineEnd[line]), start: line, end: null });
-    } else if (block.startsWith(endGroup, start) && open && open.end === null) {
+      this.groups.push({ title: block.slice(start + prefix.length, this.lineEnd[line]), start: line, end: null });
+    } else if (endGroups.some((candidate) => block.startsWith(candidate, start)) && open && open.end === null) {
       open.end = line;
     }
   }
@@ -126,7 +129,7 @@ export class LogModel {
     for (const group of this.groups) {
       const end = group.end ?? this.totalLines - 1;
       if (!this.expanded.has(group.start)) hidden.push([group.start + 1, end]);
-      else if (group.end !== null && this.line(group.end).startsWith(endGroup)) hidden.push([group.end, group.end]);
+      else if (group.end !== null && endGroups.some((candidate) => this.line(group.end as number).startsWith(candidate))) hidden.push([group.end, group.end]);
     }
     this.segments = [];
     this.segmentRows = [];

@@ -1,9 +1,11 @@
-// Lints the shop without any package: every .js/.mjs file must parse (node --check), and no file may keep
+// Lints the shop without any package: every .js/.mjs file must parse as a module, and no file may keep
 // a `debugger` statement, trailing whitespace or a merge conflict marker. Prints file:line: problem.
+// With node --experimental-vm-modules the files are parsed in this process (fast); else with one node --check each.
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import vm from "node:vm";
 
 const skipped = new Set([".git", "node_modules", "coverage"]);
 
@@ -32,13 +34,28 @@ export function textProblems(text) {
   return problems;
 }
 
+/** Why `text` does not parse as an ES module, or undefined when it does. */
+export function syntaxError(file, text) {
+  if (typeof vm.SourceTextModule === "function") {
+    try {
+      new vm.SourceTextModule(text, { identifier: file });
+      return undefined;
+    } catch (error) {
+      return `${error.name}: ${error.message}`;
+    }
+  }
+  const check = spawnSync(process.execPath, ["--check", file], { encoding: "utf8" });
+  return check.status === 0 ? undefined : check.stderr.trim();
+}
+
 export function lint(root) {
   const problems = [];
   for (const file of sourceFiles(root)) {
     const name = relative(root, file);
-    for (const problem of textProblems(readFileSync(file, "utf8"))) problems.push(`${name}:${problem.line}: ${problem.message}`);
-    const check = spawnSync(process.execPath, ["--check", file], { encoding: "utf8" });
-    if (check.status !== 0) problems.push(`${name}: does not parse\n${check.stderr.trim()}`);
+    const text = readFileSync(file, "utf8");
+    for (const problem of textProblems(text)) problems.push(`${name}:${problem.line}: ${problem.message}`);
+    const error = syntaxError(file, text);
+    if (error) problems.push(`${name}: does not parse\n${error}`);
   }
   return problems;
 }

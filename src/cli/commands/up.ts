@@ -15,6 +15,7 @@ interface UpFlags {
   ingressPort: string[];
   demo?: boolean;
   json?: boolean;
+  runtime: string;
 }
 
 export function registerUpCommand(program: Command): void {
@@ -27,6 +28,7 @@ export function registerUpCommand(program: Command): void {
     .option("--database <url>", "a PostgreSQL URL instead of the embedded SQLite (postgres://…)")
     .option("--max-parallel <n>", "jobs run at once across all runs (default: the CPU count)")
     .option("--ingress-port <env=port>", "the ingress entry point of an environment, e.g. dev=8080 (repeatable)", (v: string, p: string[] = []) => [...p, v], [])
+    .option("--runtime <name>", "the runtime of Applications whose destination.name is empty: local (processes) or docker (containers on Docker Engine)", "local")
     .option("--demo", "set up the demo shop (users, repositories, base image, first release into dev) and print its URLs; idempotent")
     .option("--json", "with --demo: print the demo's summary as JSON on stdout")
     .action(action(up));
@@ -36,6 +38,7 @@ async function up(flags: UpFlags): Promise<number> {
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new SlipwayError("USAGE", `--port expects a port number, got '${flags.port}'.`);
   if (flags.database && !/^postgres(ql)?:\/\//.test(flags.database)) throw new SlipwayError("USAGE", "--database expects a postgres:// URL.");
+  if (flags.runtime !== "local" && flags.runtime !== "docker") throw new SlipwayError("USAGE", `--runtime expects local or docker, got '${flags.runtime}'.`);
   const demo = flags.demo ? await import("../../demo/demo-command") : undefined;
   const ingressPorts = parseIngressPorts(flags.ingressPort);
   const server = await startServer({
@@ -44,7 +47,7 @@ async function up(flags: UpFlags): Promise<number> {
     port,
     store: flags.database ? { dialect: "postgres", connectionString: flags.database } : undefined,
     maxParallelJobs: flags.maxParallel ? Number(flags.maxParallel) : undefined,
-    delivery: { ingressPorts: demo ? await demo.demoIngressPorts(ingressPorts, (line) => process.stderr.write(`${line}\n`)) : ingressPorts },
+    delivery: { defaultRuntime: flags.runtime, ingressPorts: demo ? await demo.demoIngressPorts(ingressPorts, (line) => process.stderr.write(`${line}\n`)) : ingressPorts },
   });
   process.stderr.write(`slipway is up at ${server.url}\n`);
   process.stderr.write(`  data:  ${resolve(flags.data)}\n`);

@@ -59,7 +59,7 @@ export class DockerEngine {
 
   constructor(private readonly options: DockerEngineOptions = {}) {
     this.socketPath = options.socketPath ?? defaultSocketPath();
-    this.docker = new Docker({ socketPath: this.socketPath, timeout: 0 });
+    this.docker = new Docker({ socketPath: this.socketPath });
   }
 
   /** undefined when the engine answers; otherwise why not, for the user. */

@@ -75,7 +75,8 @@ export class OciImageSource implements ImageSource {
     if (store && this.isLocal(reference)) {
       // The embedded registry keeps `team/svc` without the host; a local image keeps the host in its name.
       const found = (reference.registry ? await fromStore(store, formatImageReference({ ...reference, registry: undefined })) : undefined) ?? (await fromStore(store, text));
-      if (found || !reference.registry) return found;
+      // Our own registry does not have it: asking it over HTTP would say the same (or want credentials).
+      return found;
     }
     if (!reference.registry) return undefined;
     const pulled = await (this.pullStore ??= OciStore.open(this.options.pullStoreDir));

@@ -92,12 +92,10 @@ export function approvalRoutes(context: ServerContext): FastifyPluginAsync {
         const payload = parsePromotionPayload(request.body.payload);
         // Fail now on a missing image rather than after the reviewers approved it.
         await verifyPromotionTag(context, payload, request.body.environment, user.name);
-        const environment = await approvals.environment(repo.fullName, request.body.environment);
-        const approval = await approvals.request({
-          repo: repo.fullName, environment: request.body.environment, kind: "promotion", requester: user.name,
-          requiredReviewers: environment.protected ? environment.requiredReviewers : 0, waitTimerSeconds: environment.protected ? environment.waitTimerSeconds : 0,
-          payload: { ...request.body.payload, verify: payload.verify },
-        });
+        // An unprotected environment gets a request approved at once: the server promotes now, and it is on record.
+        const approval = (await approvals.gatePromotion(repo, request.body.environment, user, payload)) ?? (await approvals.request({
+          repo: repo.fullName, environment: request.body.environment, kind: "promotion", requester: user.name, requiredReviewers: 0, waitTimerSeconds: 0, payload: { ...payload },
+        }));
         return reply.status(201).send(approvals.view(approval));
       },
     );

@@ -26,7 +26,7 @@ const subscriptionBody = {
   required: ["channel"],
   additionalProperties: false,
   properties: {
-    channel: { type: ["string", "integer"] },
+    channel: { anyOf: [{ type: "string", minLength: 1 }, { type: "integer" }] },
     events: { type: "array", items: { type: "string" }, minItems: 1 },
     environment: { type: ["string", "null"], minLength: 1 },
     repo: { type: ["string", "null"], pattern: "^[^/\\s]+/[^/\\s]+$" },

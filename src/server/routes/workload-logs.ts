@@ -46,7 +46,7 @@ export function workloadLogRoutes(context: ServerContext): FastifyPluginAsync {
         for (const found of delivery.applications().filter((candidate) => candidate.app.namespace === namespace)) {
           if (await requireRepoRole(store, found.repo, user, "viewer").then(() => true, () => false)) allowed = true;
         }
-        const runtime = delivery.startedRuntime;
+        const runtime = delivery.runtimeOfNamespace(namespace) ?? delivery.startedRuntime;
         if (!allowed || !runtime) throw new SlipwayError("NOT_FOUND", `There is no environment ${namespace} you can see.`);
         const live = runtime.snapshot(namespace);
         let workload: WorkloadRef;

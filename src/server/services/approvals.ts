@@ -8,7 +8,7 @@ import { systemClock, type Clock } from "../../core/clock";
 import { SlipwayError, describeError } from "../../core/errors";
 import type { ApprovalDecision, ApprovalRecord, ApprovalState, EnvironmentProtection, EnvironmentRecord, NewApproval, RepoRecord, UserRecord } from "../../store";
 import { approvalProgress, assertMayReview, decide, isExpired, validateProtection, type ApprovalProgress } from "./approvals-rules";
-import { performPromotion, type PromotionDeps } from "./approvals-promotion";
+import { performPromotion, type PromotionDeps, type PromotionPayload } from "./approvals-promotion";
 import type { ServerEvents } from "./server-events";
 
 export interface ApprovalServiceDeps extends PromotionDeps {
@@ -69,6 +69,19 @@ export class ApprovalService {
     if (approval.requiredReviewers > 0) return approval;
     await this.move(approval, ["pending"], "approved", null);
     return this.get(approval.id);
+  }
+
+  /**
+   * For any server path that promotes (API, dashboard): undefined when `environment` of the env repo is not
+   * protected (promote now), else the approval request made instead; the server promotes once it is approved.
+   */
+  async gatePromotion(repo: RepoRecord, environment: string, requester: UserRecord, payload: PromotionPayload): Promise<ApprovalRecord | undefined> {
+    const protection = await this.environment(repo.fullName, environment);
+    if (!protection.protected) return undefined;
+    return this.request({
+      repo: repo.fullName, environment, kind: "promotion", requester: requester.name, requiredReviewers: protection.requiredReviewers,
+      waitTimerSeconds: protection.waitTimerSeconds, payload: { ...payload },
+    });
   }
 
   /** A review by `user`: checked by the rules (not the requester, write access, pending), then counted. */

@@ -1,5 +1,6 @@
 /** GitOps delivery in the server: one SyncController per env repo (apps/*.yaml on its default branch) over a shared `local` runtime, driven by pushes. */
 
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SlipwayError, describeError } from "../../core/errors";
 import { gitMaybe } from "../../git/git-cli";
@@ -58,12 +59,26 @@ export interface AppSummary extends AppStatus {
   lastSync?: SyncRecord;
 }
 
+/** The engine pulls from the server's own registry (host of publicUrl) with the admin token in DIR/admin.token. */
+export function serverRegistryAuth(dataDir: string, publicUrl: () => string): (registry: string) => RegistryCredentials | undefined {
+  return (registry) => {
+    if (!publicUrl() || registry !== new URL(publicUrl()).host) return undefined;
+    try {
+      return { username: "admin", password: readFileSync(join(dataDir, "admin.token"), "utf8").trim() };
+    } catch {
+      return undefined;
+    }
+  };
+}
+
 export interface ReplicaView {
   app: string;
   namespace: string;
   deployment: string;
   name: string;
   pid?: number;
+  /** Set on the docker runtime. */
+  containerId?: string;
   port?: number;
   image: string;
   revision: string;
@@ -251,6 +266,7 @@ export class DeliveryService {
         deployment: deployment.name,
         name: pod.name,
         pid: pod.pid,
+        containerId: pod.containerId,
         port: pod.port,
         image: pod.image,
         revision: pod.revision,

@@ -1,9 +1,8 @@
-/** Prometheus metrics (prom-client, a registry per server): runs, syncs, deployments, notifications and sleeping environments, fed by server events. */
+/** Prometheus metrics (prom-client, a registry per server): runs, syncs, deployments, notifications and sleeping environments, fed by server events (src/sync/delivery-events.ts). */
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { describeError } from "../../core/errors";
 import type { Store } from "../../store";
-import type { DeliveryService } from "./delivery";
 import type { ServerEvent, ServerEvents } from "./server-events";
 
 const durationBuckets = [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
@@ -11,7 +10,6 @@ const durationBuckets = [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 export interface MetricsDeps {
   store: Store;
   events: ServerEvents;
-  delivery: DeliveryService;
   log(message: string): void;
 }
 
@@ -24,8 +22,6 @@ export class MetricsService {
   private readonly deployments = new Counter({ name: "slipway_deployments_total", help: "Deployments of a new revision, by result (succeeded, failed, rolled_back).", labelNames: ["environment", "result"], registers: [this.registry] });
   private readonly notifications = new Counter({ name: "slipway_notifications_total", help: "Notification delivery attempts, by channel kind and outcome (sent, retry, failed).", labelNames: ["channel", "outcome"], registers: [this.registry] });
   private readonly asleep = new Gauge({ name: "slipway_environment_asleep", help: "1 while the environment is scaled to zero by its schedule or `slipway env sleep`.", labelNames: ["environment"], registers: [this.registry] });
-  /** The revision each app last deployed: a re-sync of the same revision (self-heal) is not a deployment. */
-  private readonly deployedRevision = new Map<string, string>();
   private unsubscribe: (() => void) | undefined;
   private readonly pending = new Set<Promise<void>>();
 
@@ -68,39 +64,31 @@ export class MetricsService {
     return this.registry.contentType;
   }
 
-  private environmentOf(app: string, repo: string): string {
-    try {
-      return this.deps.delivery.find(app, repo).app.namespace;
-    } catch {
-      return "unknown";
-    }
-  }
-
   private async observe(event: ServerEvent): Promise<void> {
-    if (event.type === "run.completed") {
-      this.runs.inc({ conclusion: event.conclusion });
-      const run = await this.deps.store.runs.getRun(event.runId);
-      if (run?.startedAt && run.completedAt) this.runDuration.observe({ conclusion: event.conclusion }, Math.max(0, run.completedAt - run.startedAt) / 1000);
-    } else if (event.type === "sync.succeeded" || event.type === "sync.failed") {
-      const environment = this.environmentOf(event.app, event.repo);
-      this.syncs.inc({ environment, result: event.result });
-      const record = this.recordOf(event.app, event.repo, event.revision);
-      if (record?.durationMs !== undefined) this.syncDuration.observe({ environment, result: event.result }, record.durationMs / 1000);
-      const key = `${event.repo}/${event.app}`;
-      if (event.type === "sync.succeeded" && this.deployedRevision.get(key) !== event.revision) {
-        this.deployedRevision.set(key, event.revision);
-        this.deployments.inc({ environment, result: "succeeded" });
-      } else if (event.type === "sync.failed" && event.result === "Failed") this.deployments.inc({ environment, result: "failed" });
-    } else if (event.type === "rollback") {
-      this.deployments.inc({ environment: this.environmentOf(event.app, event.repo), result: "rolled_back" });
-    }
-  }
-
-  private recordOf(app: string, repo: string, revision: string): { durationMs?: number } | undefined {
-    try {
-      return this.deps.delivery.find(app, repo).app.syncHistory().find((record) => record.revision === revision && record.finishedAt);
-    } catch {
-      return undefined;
+    switch (event.type) {
+      case "run.completed": {
+        this.runs.inc({ conclusion: event.conclusion });
+        const run = await this.deps.store.runs.getRun(event.runId);
+        if (run?.startedAt && run.completedAt) this.runDuration.observe({ conclusion: event.conclusion }, Math.max(0, run.completedAt - run.startedAt) / 1000);
+        return;
+      }
+      case "sync.succeeded":
+      case "sync.failed":
+        this.syncs.inc({ environment: event.environment, result: event.result });
+        if (event.durationMs !== null) this.syncDuration.observe({ environment: event.environment, result: event.result }, event.durationMs / 1000);
+        return;
+      // A manual rollback's restore (trigger "rollback") is not a deployment of new code.
+      case "app.deployed":
+        if (event.trigger !== "rollback") this.deployments.inc({ environment: event.environment, result: "succeeded" });
+        return;
+      case "app.deploy-failed":
+        this.deployments.inc({ environment: event.environment, result: "failed" });
+        return;
+      case "rollback":
+        if (event.trigger !== "rollback") this.deployments.inc({ environment: event.environment, result: "rolled_back" });
+        return;
+      default:
+        return;
     }
   }
 }

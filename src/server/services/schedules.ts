@@ -175,14 +175,14 @@ export class ScheduleService {
       if (unchanged) return;
       if (!wasAsleep) {
         const replicas = this.liveReplicas(environment, exclusions);
-        await this.deps.store.schedules.startSleep(environment, replicas, decision.reason);
+        await this.deps.store.schedules.startSleep(environment, replicas, decision.reason, this.deps.clock.now());
         await this.deps.store.events.append({ type: "environment.sleep", subject: `env:${environment}`, payload: { environment, reason: decision.reason, until: decision.until ?? null, replicas } });
       }
       this.asleep.set(environment, exclusions);
     } else {
       if (!wasAsleep) return;
       const open = await this.deps.store.schedules.openSleep(environment);
-      if (open) await this.deps.store.schedules.endSleep(open.id);
+      if (open) await this.deps.store.schedules.endSleep(open.id, this.deps.clock.now());
       this.asleep.delete(environment);
       const hours = open ? replicaHoursSaved([{ ...open, endedAt: this.deps.clock.now() }], open.startedAt, this.deps.clock.now()) : 0;
       await this.deps.store.events.append({ type: "environment.wake", subject: `env:${environment}`, payload: { environment, reason: decision.reason, replicas: open?.replicas ?? {}, replicaHoursSaved: hours } });

@@ -3,45 +3,24 @@
 import { EventEmitter } from "node:events";
 import { describeError } from "../../core/errors";
 import type { ApplicationManifest } from "../../gitops/manifests/model";
-import type { LiveState, Runtime } from "../../runtime/runtime";
+import type { Runtime } from "../../runtime/runtime";
 import { diffObjects, formatObjectDiff, overallSyncStatus } from "../diff";
 import { applicationHealth } from "../health/app-health";
+import { isHook, objectRef, refKey } from "../model";
 import { planSync } from "../plan";
 import { deploymentFacts } from "./deployment-facts";
 import { destinationNamespace, renderDesired, type DesiredState } from "./desired-state";
 import { resolveRevision } from "./git-reader";
-import type { GitIdentity } from "./git-writer";
 import type { LiveOptions } from "./live-objects";
 import { assertNamespaces } from "./namespace-check";
 import { rollBackAutomatically, rollBackByHand, type RollbackHost } from "./rollback";
-import { SyncHistory } from "./sync-history";
+import { deploymentRecordOf, SyncHistory } from "./sync-history";
 import { observeLive } from "./sync-operation";
 import { executeSync, type SyncContext } from "./sync-run";
-import type { AppStatus, ControllerEvents, DeploymentFacts, DeploymentRecord, SyncHistorySink, SyncRecord, SyncTrigger } from "./types";
+import type { ApplicationControllerOptions } from "./application-options";
+import type { AppStatus, ControllerEvents, DeploymentFacts, DeploymentRecord, SyncRecord, SyncTrigger } from "./types";
 
-export interface ApplicationControllerOptions {
-  application: ApplicationManifest;
-  runtime: Runtime;
-  /** The environment repo the Application's source points at (the server resolves repoURL to it). */
-  repoDir: string;
-  identity?: GitIdentity;
-  /** Sync records kept in memory. Default 100. */
-  historyLimit?: number;
-  /** Where syncs and deployments are recorded (the server's store); none: memory only. */
-  history?: SyncHistorySink;
-  /** A directory put first on hook Jobs' PATH (where a `slipway` executable is), so a PostSync hook can run `slipway smoke-test`. */
-  hookPath?: string;
-  /** Namespaces known to exist, shared by the apps of one SyncController (the local runtime forgets an empty one). */
-  knownNamespaces?: Set<string>;
-  /** Resolves targetRevision; the SyncController memoizes it per refresh so 1,000 apps cost one `git rev-parse`. */
-  resolve?: (revision: string) => Promise<string>;
-  /** Observes a namespace for the compare phase; the SyncController shares one snapshot per refresh. Syncs always observe fresh. */
-  observe?: (namespace: string) => Promise<LiveState>;
-  /** Told when a sync or rollback into `namespaces` starts and ends (shared snapshots of them are dropped). */
-  onSyncing?: (namespaces: string[], active: boolean) => void;
-  /** Time-dependent changes to desired state (e.g. schedules scaling to 0), applied on every reconcile after the per-revision render cache. */
-  adjustDesired?: (application: ApplicationManifest, desired: DesiredState) => DesiredState;
-}
+export type { ApplicationControllerOptions };
 
 const triggerPriority: Record<SyncTrigger["kind"], number> = { resync: 0, "self-heal": 1, push: 2, manual: 3, rollback: 4 };
 
@@ -62,7 +41,7 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
   private rendered: { key: string; desired: DesiredState } | undefined;
   private readonly knownNamespaces: Set<string>;
   /** What the revision being synced (or running) deploys: fields for events. */
-  facts: DeploymentFacts | undefined;
+  facts: (DeploymentFacts & { revision: string }) | undefined;
 
   constructor(readonly options: ApplicationControllerOptions) {
     super();
@@ -155,6 +134,8 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
     const key = `${revision}\n${JSON.stringify(this.application.spec)}`;
     if (this.rendered?.key !== key) this.rendered = { key, desired: await renderDesired(this.repoDir, revision, this.application) };
     const desired = this.rendered.desired;
+    // Hook Jobs left from an earlier run (or an earlier process) are hooks, not resources that count for health or prune.
+    for (const object of desired.objects) if (isHook(object.kube)) this.live.hooks.add(refKey(objectRef(object.kube)));
     return this.options.adjustDesired ? this.options.adjustDesired(this.application, desired) : desired;
   }
 
@@ -230,18 +211,7 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
 
   /** Records a deployment outcome and tells listeners (the server turns it into `deployed` / `deploy.failed` events). */
   recordDeployment(record: SyncRecord, facts: DeploymentFacts, result: DeploymentRecord["result"], previousRevision: string | undefined, revision = record.revision): DeploymentRecord {
-    const deployment: DeploymentRecord = {
-      ...structuredClone(facts),
-      app: this.name,
-      revision,
-      ...(previousRevision === undefined ? {} : { previousRevision }),
-      syncId: record.id,
-      trigger: record.trigger.kind,
-      result,
-      startedAt: record.startedAt,
-      finishedAt: record.finishedAt ?? new Date().toISOString(),
-      ...(record.message === undefined ? {} : { message: record.message }),
-    };
+    const deployment = deploymentRecordOf(record, facts, result, previousRevision, revision);
     this.history.saveDeployment(deployment);
     this.emit("deployment", structuredClone(deployment));
     return deployment;
@@ -251,7 +221,7 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
     const from = this.state.health;
     this.state.health = status;
     this.state.healthMessage = message;
-    if (from !== status) this.emit("health.changed", { app: this.name, from, to: status, message, revision: this.state.syncedRevision ?? this.state.targetRevision, facts: this.facts });
+    if (from !== status) this.emit("health.changed", { app: this.name, from, to: status, message, revision: this.facts?.revision ?? this.state.syncedRevision ?? this.state.targetRevision, facts: this.facts });
   }
 
   private updateHealth(desired: DesiredState, live: Awaited<ReturnType<typeof observeLive>>): void {
@@ -277,10 +247,10 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
     this.state.operation = "Syncing";
     try {
       const facts = await this.factsOf(desired);
-      this.facts = facts;
+      this.facts = { ...facts, revision: desired.revision };
       const outcome = await executeSync(this.syncContext(desired, this.automated?.prune ?? false), record);
-      // A deployment: a revision other than what ran, that reached the runtime.
-      const deploying = desired.revision !== previous && outcome.changedRuntime;
+      // A deployment: a revision other than what ran, that changed objects (a revert commit of what runs changes none).
+      const deploying = desired.revision !== previous && record.applied.length + record.pruned.length > 0;
       if (outcome.ok) {
         this.lastGood = desired;
         this.state.syncedRevision = desired.revision;
@@ -296,7 +266,7 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
         this.failedRevisions.add(desired.revision);
         this.finish(record, "Failed", outcome.message);
         if (deploying) this.recordDeployment(record, facts, "failed", previous);
-        this.facts = previousFacts ?? facts;
+        this.facts = previousFacts ?? this.facts;
         return;
       }
       await rollBackAutomatically(this, desired, this.lastGood, record, outcome.message, facts, previous);

@@ -20,7 +20,7 @@ export interface RollbackHost {
   readonly state: AppStatus;
   readonly failedRevisions: Set<string>;
   lastGood: DesiredState | undefined;
-  facts: DeploymentFacts | undefined;
+  facts: (DeploymentFacts & { revision: string }) | undefined;
   startRecord(revision: string, trigger: SyncTrigger): SyncRecord;
   finish(record: SyncRecord, result: SyncRecord["result"], message?: string): void;
   recordDeployment(record: SyncRecord, facts: DeploymentFacts, result: DeploymentRecord["result"], previousRevision: string | undefined, revision?: string): DeploymentRecord;
@@ -89,7 +89,7 @@ export async function rollBackByHand(host: RollbackHost, toRevision: string | un
     const running = commit ?? target;
     host.lastGood = { ...desired, revision: running };
     host.state.syncedRevision = running;
-    host.facts = facts;
+    host.facts = { ...facts, revision: running };
     host.finish(record, "Succeeded", `rolled back to ${target.slice(0, 12)}`);
     const deployment = host.recordDeployment(record, facts, "healthy", current, running);
     host.emit("rollback", { app: host.name, failedRevision: current ?? "", restoredRevision: target, reason: `manual rollback${by ? ` by ${by}` : ""}`, revertCommit: commit, deployment });

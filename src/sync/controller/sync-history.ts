@@ -1,13 +1,29 @@
 /** One app's sync records: numbered, kept in memory (newest last) and written through the history sink, reloaded after a restart. */
 
 import { describeError } from "../../core/errors";
-import type { DeploymentRecord, SyncHistorySink, SyncRecord, SyncTrigger } from "./types";
+import type { DeploymentFacts, DeploymentRecord, SyncHistorySink, SyncRecord, SyncTrigger } from "./types";
 
 /** The revision a finished record left running: a sync's own, a rollback's restore commit, a rolled-back sync's restored one. */
 export function runningRevisionOf(record: SyncRecord): string | undefined {
   if (record.result === "Succeeded") return record.trigger.kind === "rollback" ? (record.revertCommit ?? record.revision) : record.revision;
   if (record.result === "RolledBack") return record.rolledBackTo;
   return undefined;
+}
+
+/** The deployment a finished sync record made. */
+export function deploymentRecordOf(record: SyncRecord, facts: DeploymentFacts, result: DeploymentRecord["result"], previousRevision: string | undefined, revision: string): DeploymentRecord {
+  return {
+    ...structuredClone(facts),
+    app: record.app,
+    revision,
+    ...(previousRevision === undefined ? {} : { previousRevision }),
+    syncId: record.id,
+    trigger: record.trigger.kind,
+    result,
+    startedAt: record.startedAt,
+    finishedAt: record.finishedAt ?? new Date().toISOString(),
+    ...(record.message === undefined ? {} : { message: record.message }),
+  };
 }
 
 export class SyncHistory {

@@ -3,7 +3,7 @@
 import type { Runtime } from "../../runtime/runtime";
 import type { JobSpec } from "../../runtime/types";
 import type { HealthStatus } from "../health/health-status";
-import { objectRef, refKey, type KubeObject } from "../model";
+import { isHook, objectRef, refKey, type KubeObject } from "../model";
 import { planSync, type SyncWave } from "../plan";
 import type { DesiredObject, DesiredState } from "./desired-state";
 import type { LiveOptions } from "./live-objects";
@@ -105,9 +105,11 @@ export async function executeSync(context: SyncContext, record: SyncRecord): Pro
 export async function restoreRevision(context: SyncContext, failed: DesiredState): Promise<{ ok: boolean; message?: string }> {
   const { runtime, desired } = context;
   rememberAnnotations(context);
+  // Hooks are not part of what runs: a restore neither re-runs nor prunes them.
+  const resources = desired.objects.filter((object) => !isHook(object.kube));
   const keep = new Set(desired.objects.map((object) => refKey(objectRef(object.kube))));
-  const extra: KubeObject[] = failed.objects.map((object) => object.kube).filter((object) => !keep.has(refKey(objectRef(object))));
-  await applyObjects(runtime, desired.objects);
+  const extra: KubeObject[] = failed.objects.map((object) => object.kube).filter((object) => !isHook(object) && !keep.has(refKey(objectRef(object))));
+  await applyObjects(runtime, resources);
   await pruneObjects(runtime, extra);
   const waited = await waitForHealth(runtime, desired.objects.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(desired.objects.map((object) => object.object)));
   context.onHealth(waited.health.status, waited.message);

@@ -175,8 +175,10 @@ async function runJobGroup(
         releaseGroup = acquired;
       }
       // A protected environment holds the job before it takes a runner slot, as GitHub's waiting jobs do.
-      const gateSignals = [strategyController.signal, groupController.signal, ...(decidedAfterCancel ? [] : [scope.signal])];
-      const blocked = await passEnvironmentGate(scope.options, scope.listener, job, state, { ...contexts, matrix: state.matrix, strategy }, AbortSignal.any(gateSignals));
+      const gateSignal = (): AbortSignal => AbortSignal.any([strategyController.signal, groupController.signal, ...(decidedAfterCancel ? [] : [scope.signal])]);
+      const blocked = scope.options.environmentGate && job.environment !== undefined
+        ? await passEnvironmentGate(scope.options, scope.listener, job, state, { ...contexts, matrix: state.matrix, strategy }, gateSignal())
+        : undefined;
       if (blocked) {
         releaseGroup?.();
         await finishInstance(scope, state, blocked.conclusion, blocked.message, conclusions);

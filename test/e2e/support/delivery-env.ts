@@ -74,13 +74,13 @@ export async function startE2eServer(): Promise<E2eServer> {
   };
 }
 
-/** Builds web:vVERSION from test/e2e/fixtures/web-image with slipway's daemonless builder and pushes it as `repository`:vVERSION. */
-export async function buildAndPushWebImage(server: E2eServer, storeDir: string, repository: string, version: string, env: Record<string, string>): Promise<string> {
+/** Builds web:vVERSION from test/e2e/fixtures/web-image with slipway's daemonless builder and pushes it to the server's registry as `repository` under `tags` (default vVERSION). */
+export async function buildAndPushWebImage(server: { host: string; token: string }, storeDir: string, repository: string, version: string, env: Record<string, string>, tags = [`v${version}`]): Promise<string> {
   const store = await OciStore.open(storeDir);
   const tag = `v${version}`;
   await buildImage(store, { contextDir: imageContext, tag: `web:${tag}`, base: "scratch", entrypoint: ["node", "/app/server.mjs"], env, version, sourceDateEpoch: 1 });
   const client = new RegistryClient({ registry: server.host, credentials: { username: "admin", password: server.token } });
-  const pushed = await pushImageFromStore(store, "web", tag, client, repository, [tag]);
+  const pushed = await pushImageFromStore(store, "web", tag, client, repository, tags);
   return pushed.digest;
 }
 

@@ -5,6 +5,7 @@
  */
 
 import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
@@ -57,8 +58,9 @@ async function stopPid(pid: number | undefined): Promise<void> {
   }
 }
 
-function startWithScript(script: string, variable: string, env: Record<string, string> = {}): StartedComponent {
-  const output = execFileSync("bash", [join(repoRoot, "scripts", script)], { encoding: "utf8", env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"], timeout: 120_000 });
+function startWithScript(script: string, variable: string, env: Record<string, string> = {}, lock?: string): StartedComponent {
+  const command = lock ? ["flock", lock, "bash", join(repoRoot, "scripts", script)] : ["bash", join(repoRoot, "scripts", script)];
+  const output = execFileSync(command[0], command.slice(1), { encoding: "utf8", env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"], timeout: 120_000 });
   const pid = Number(new RegExp(`${variable}=(\\d+)`).exec(output)?.[1]) || undefined;
   return { pid, stop: () => stopPid(pid) };
 }
@@ -67,8 +69,54 @@ export function startDockerRegistry(port = 5000): StartedComponent {
   return startWithScript("start-registry.sh", "SLIPWAY_DOCKER_REGISTRY_PID", { SLIPWAY_REGISTRY_PORT: String(port) });
 }
 
+/** Test files using the engine at the same time (vitest runs files in parallel): one marker file per user. */
+const dockerUsers = "/tmp/slipway-dockerd-users";
+const dockerdStartedByTests = join(dockerUsers, "dockerd.pid");
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Starts dockerd unless one answers (under a lock, so parallel test files never start two); the last test
+ * process using it stops the dockerd a test started, so one file finishing never pulls the engine from another.
+ */
 export function startDockerEngine(): StartedComponent {
-  return startWithScript("start-docker.sh", "SLIPWAY_DOCKERD_PID");
+  mkdirSync(dockerUsers, { recursive: true });
+  const marker = join(dockerUsers, `${process.pid}-${Math.random().toString(36).slice(2)}`);
+  writeFileSync(marker, "");
+  const started = startWithScript("start-docker.sh", "SLIPWAY_DOCKERD_PID", {}, join(dockerUsers, ".lock"));
+  if (started.pid) writeFileSync(dockerdStartedByTests, String(started.pid));
+  return {
+    pid: started.pid,
+    async stop() {
+      rmSync(marker, { force: true });
+      const others = readdirSync(dockerUsers).filter((name) => /^\d+-/.test(name) && isAlive(Number(name.split("-")[0])));
+      if (others.length > 0) return;
+      let pid: number | undefined;
+      try {
+        pid = Number(readFileSync(dockerdStartedByTests, "utf8").trim()) || undefined;
+      } catch {
+        return;
+      }
+      rmSync(dockerdStartedByTests, { force: true });
+      // A stale record must never end some other process that got the pid since.
+      if (pid && commandOf(pid) === "dockerd") await stopPid(pid);
+    },
+  };
 }
 
 export function dockerCliPath(): string {

@@ -53,15 +53,19 @@ describe.skipIf(!dockerRunnable())("docker runtime on a real engine", () => {
   const deployment = (name: string): DeploymentState | undefined => harness?.runtime.snapshot("dev").deployments.find((candidate) => candidate.name === name);
   const inspect = async (id: string) => JSON.parse(await fixture.docker(["inspect", id])) as [{ HostConfig: { Memory: number; NanoCpus: number; NetworkMode: string; Binds: string[] | null }; Config: { Labels: Record<string, string> } }];
 
-  it("heals a replica removed with docker rm -f", async () => {
+  it("heals a replica removed with docker rm -f and one stopped with docker stop", async () => {
     const { runtime } = await start();
     await runtime.apply("dev", [app({ name: "web", version: "v1", replicas: 2 })]);
     const ready = await waitFor("2 ready", () => (deployment("web")?.readyReplicas === 2 ? deployment("web") : undefined), 60_000);
-    const victim = ready.pods[0];
+    const [victim, stopped] = ready.pods;
     await fixture.docker(["rm", "-f", victim.containerId as string]);
+    await fixture.docker(["stop", "-t", "1", stopped.containerId as string]);
     const healed = await waitFor("healed", () => deployment("web")?.pods.find((pod) => pod.name === victim.name && pod.ready && pod.restarts === 1), 60_000);
     expect(healed.containerId).not.toBe(victim.containerId);
     expect(healed.port).toBe(victim.port);
+    const restarted = await waitFor("stopped one restarted", () => deployment("web")?.pods.find((pod) => pod.name === stopped.name && pod.ready && pod.restarts === 1), 60_000);
+    expect(restarted.containerId).not.toBe(stopped.containerId);
+    expect(restarted.lastExit?.exitCode).toBe(0);
     expect((await fetch(`http://127.0.0.1:${healed.port}/`).then((response) => response.text())).startsWith("v1 ")).toBe(true);
   }, 90_000);
 
@@ -108,13 +112,14 @@ describe.skipIf(!dockerRunnable())("docker runtime on a real engine", () => {
     expect(degraded.message).toMatch(/timed out progressing|deadline/i);
   }, 90_000);
 
-  it("adopts the containers of a runtime killed with SIGKILL instead of duplicating them, then rolls them forward", async () => {
+  it("adopts the containers of a runtime killed with SIGKILL instead of duplicating them, rolls them forward, and ends the ones nothing claims", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "slipway-adopt-"));
     const owner = `adopt-test-${process.pid}`;
     const objects: RuntimeObject[] = [app({ name: "web", version: "v1", replicas: 2 })];
+    const stale = app({ name: "stale", version: "v1", graceSeconds: 1 });
     const child = spawn(join(repoRoot, "node_modules", ".bin", "vite-node"), [join(import.meta.dirname, "fixtures", "runtime-process.ts")], {
       cwd: repoRoot,
-      env: { ...process.env, SLIPWAY_TEST_DATA_DIR: dataDir, SLIPWAY_TEST_OWNER: owner, SLIPWAY_TEST_OBJECTS: JSON.stringify(objects), SLIPWAY_TEST_REGISTRY_AUTH: "ci:secret-token" },
+      env: { ...process.env, SLIPWAY_TEST_DATA_DIR: dataDir, SLIPWAY_TEST_OWNER: owner, SLIPWAY_TEST_OBJECTS: JSON.stringify([...objects, stale]), SLIPWAY_TEST_REGISTRY_AUTH: "ci:secret-token" },
       stdio: ["ignore", "pipe", "inherit"],
     });
     const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -127,11 +132,13 @@ describe.skipIf(!dockerRunnable())("docker runtime on a real engine", () => {
       child.kill("SIGKILL");
       await exited;
     }
-    const owned = async () => (await fixture.docker(["ps", "-aq", "--no-trunc", "--filter", `label=slipway.dev/owner=${owner}`])).split("\n").filter(Boolean).sort();
+    const owned = async (workload = "web") =>
+      (await fixture.docker(["ps", "-aq", "--no-trunc", "--filter", `label=slipway.dev/owner=${owner}`, "--filter", `label=slipway.dev/workload=${workload}`])).split("\n").filter(Boolean).sort();
     const before = await owned();
     expect(before).toHaveLength(2);
+    expect(await owned("stale")).toHaveLength(1);
 
-    const { runtime } = await start({ dataDir }, owner);
+    const { runtime } = await start({ dataDir, orphanGraceMs: 1500 }, owner);
     await runtime.apply("dev", objects);
     const adopted = await waitFor("adopted and ready", () => (deployment("web")?.complete ? deployment("web") : undefined), 60_000);
     expect(adopted.pods.map((pod) => pod.containerId).sort()).toEqual(before);
@@ -146,6 +153,9 @@ describe.skipIf(!dockerRunnable())("docker runtime on a real engine", () => {
     const after = await owned();
     expect(after).toHaveLength(2);
     expect(after).toEqual(rolled.pods.map((pod) => pod.containerId).sort());
+    // "stale" is in no manifest any more: its container goes once the adoption grace is over.
+    for (let attempt = 0; attempt < 100 && (await owned("stale")).length > 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await owned("stale")).toEqual([]);
     await harness?.stop();
     harness = undefined;
     expect(await owned()).toEqual([]);

@@ -39,7 +39,7 @@ export function LogView({ runId, jobId, running }: { runId: number; jobId: numbe
   const [matches, setMatches] = useState<number[]>([]);
   const [current, setCurrent] = useState(0);
   const [searching, setSearching] = useState(false);
-  const handle = useRef<VirtualListHandle>();
+  const handle = useRef<VirtualListHandle | undefined>(undefined);
   const runningRef = useRef(running);
   runningRef.current = running;
 

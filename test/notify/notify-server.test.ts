@@ -1,0 +1,155 @@
+/**
+ * Notifications through a real server: an env repo push deploys web v1, a real SMTP server receives the
+ * "deployed" email, a local HTTP receiver verifies the webhook's HMAC and sees the retry after answering 500
+ * once; deliveries, /metrics and the CLI show it; a delivery left pending by a stopped server is sent by the next.
+ */
+
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifySignature } from "../../src/notify/channels/webhook";
+import { freeLoopbackPort } from "../../src/runtime/local/ports";
+import { startServer } from "../../src/server/up";
+import type { ChannelView, SubscriptionView } from "../../src/server/routes/notifications";
+import { openStore, type DeliveryRecord } from "../../src/store";
+import { assertBuilt, parseJson, slipway } from "../support/cli";
+import { startTestServer, waitUntil, type TestServer, type WorkingCopy } from "../support/server";
+import { application, webDeployment, webService } from "../sync/controller/harness";
+import { startHttpReceiver, startMailSink, type HttpReceiver, type MailSink } from "./receivers";
+
+const webApp = application.replace("name: web-dev", "name: web");
+const secret = "hook-secret";
+
+describe("notifications from a real deploy", () => {
+  let t: TestServer;
+  let mail: MailSink;
+  let hook: HttpReceiver;
+  let prodHook: HttpReceiver;
+  let work: WorkingCopy;
+  let sha = "";
+
+  beforeAll(async () => {
+    assertBuilt();
+    mail = await startMailSink();
+    hook = await startHttpReceiver([500, 200]);
+    prodHook = await startHttpReceiver([200]);
+    const port = await freeLoopbackPort();
+    t = await startTestServer({ delivery: { ingressPorts: { dev: port }, resyncMs: 0, driftCheckMs: 0 }, notifications: { retry: { baseDelayMs: 300 } } });
+    await t.createRepo("acme/deploy");
+    work = await t.workingCopy("acme/deploy", t.admin.token);
+  }, 60_000);
+
+  afterAll(async () => {
+    await t?.stop();
+    await Promise.all([mail?.close(), hook?.close(), prodHook?.close()]);
+  });
+
+  it("adds channels and subscriptions through the CLI and the API, refusing bad input with nothing stored", async () => {
+    const env = { SLIPWAY_URL: t.url, SLIPWAY_TOKEN: t.admin.token };
+    const added = await slipway(["notify", "add-webhook", "ops-hook", hook.url, "--secret", secret, "--on", "deployed,rollback", "--env", "dev", "--json"], t.root, env);
+    expect(added.code, added.stderr).toBe(0);
+    expect(parseJson<{ channel: ChannelView; subscription: SubscriptionView }>(added)).toMatchObject({ channel: { name: "ops-hook", kind: "webhook", config: { secret: "********" } }, subscription: { events: ["deployed", "rollback"], environment: "dev" } });
+    const email = await slipway(["notify", "add-email", "team-mail", "--to", "team@example.test", "--from", "slipway@example.test", "--smtp", `127.0.0.1:${mail.port}`,
+      "--on", "deployed", "--subject", "[{{environment}}] {{service}} {{version}} is live", "--json"], t.root, env);
+    expect(email.code, email.stderr).toBe(0);
+    const prod = await slipway(["notify", "add-webhook", "prod-hook", prodHook.url, "--env", "prod"], t.root, env);
+    expect(prod.code, prod.stderr).toBe(0);
+
+    const bad = await t.admin.api<{ error: { code: string; message: string } }>("POST", "/notifications/subscriptions", { channel: "ops-hook", events: ["deployed"], template: { text: "{{process}}" } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain("template.text: unknown field {{process}}");
+    expect((await t.admin.api("POST", "/notifications/subscriptions", { channel: "ops-hook", events: ["deploy"] })).status).toBe(400);
+    expect((await t.admin.api("POST", "/notifications/channels", { name: "x", kind: "webhook", config: { url: "nope" } })).status).toBe(400);
+    expect((await t.admin.api("POST", "/notifications/channels", { name: "ops-hook", kind: "slack", config: { url: "http://127.0.0.1:9/" } })).status).toBe(409);
+    const viewer = await t.createUser("viewer");
+    expect((await viewer.api("POST", "/notifications/channels", { name: "y", kind: "slack", config: { url: "http://127.0.0.1:9/" } })).status).toBe(403);
+    expect((await t.apiWith(null)("GET", "/notifications/channels")).status).toBe(401);
+
+    const listed = await slipway(["notify", "ls", "--json"], t.root, env);
+    const { channels, subscriptions } = parseJson<{ channels: ChannelView[]; subscriptions: SubscriptionView[] }>(listed);
+    expect(channels.map((c) => c.name)).toEqual(["ops-hook", "team-mail", "prod-hook"]);
+    expect(subscriptions).toHaveLength(3);
+  }, 60_000);
+
+  it("emails and signs a webhook for the deploy; the webhook is retried after a 500", async () => {
+    sha = await work.commit("web v1", {
+      "apps/web.yaml": webApp,
+      "envs/dev/web/deployment.yaml": webDeployment({ version: "v1", replicas: 1 }),
+      "envs/dev/web/service.yaml": webService,
+    });
+    await work.ok("push", "-q", "origin", "HEAD:main");
+
+    const requests = await waitUntil("the webhook's retry", async () => (hook.requests.length >= 2 ? hook.requests : undefined), 60_000, 100);
+    expect(requests.map((r) => r.status)).toEqual([500, 200]);
+    for (const request of requests) {
+      expect(verifySignature(secret, request.body, request.headers["x-slipway-signature"] as string)).toBe(true);
+      expect(request.headers["x-slipway-event"]).toBe("deployed");
+    }
+    expect(requests[0].body).toBe(requests[1].body);
+    const body = JSON.parse(requests[1].body) as { event: string; data: Record<string, string> };
+    expect(body).toMatchObject({ event: "deployed", data: { service: "web", app: "web", environment: "dev", version: "v1", repo: "acme/deploy", commit: sha.slice(0, 7) } });
+    expect(body.data.link).toBe(`${t.url}/apps/web`);
+
+    const message = await waitUntil("the email", async () => mail.messages[0], 30_000, 100);
+    expect(message.from).toBe("slipway@example.test");
+    expect(message.to).toEqual(["team@example.test"]);
+    expect(message.raw).toContain("Subject: [dev] web v1 is live");
+    expect(message.raw).toMatch(/Content-Type: text\/plain/);
+    expect(message.raw).toMatch(/Content-Type: text\/html/);
+    expect(prodHook.requests).toHaveLength(0);
+
+    await t.server.context.notifier.idle();
+    const deliveries = (await t.admin.api<DeliveryRecord[]>("GET", "/notifications/deliveries")).body;
+    const webhookDelivery = deliveries.find((d) => d.trigger === "deployed" && d.attempts === 2);
+    expect(webhookDelivery).toMatchObject({ status: "sent", lastError: null });
+    expect(deliveries.filter((d) => d.status === "sent")).toHaveLength(2);
+  }, 90_000);
+
+  it("does not announce the same revision twice, and counts it all in /metrics", async () => {
+    const synced = await t.admin.api("POST", "/apps/web/sync");
+    expect(synced.status).toBe(200);
+    await t.server.context.notifier.idle();
+    expect(hook.requests).toHaveLength(2);
+    expect(mail.messages).toHaveLength(1);
+
+    await t.server.context.metrics.idle();
+    const response = await fetch(`${t.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/plain");
+    const text = await response.text();
+    expect(text).toContain('slipway_notifications_total{channel="webhook",outcome="retry"} 1');
+    expect(text).toContain('slipway_notifications_total{channel="webhook",outcome="sent"} 1');
+    expect(text).toContain('slipway_notifications_total{channel="email",outcome="sent"} 1');
+    expect(text).toContain('slipway_deployments_total{environment="dev",result="succeeded"} 1');
+    expect(text).toMatch(/slipway_syncs_total\{environment="dev",result="Succeeded"\} [12]/);
+    expect(text).toContain("slipway_sync_duration_seconds_bucket");
+    expect((await fetch(`${t.url}/metrics`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+  }, 60_000);
+});
+
+describe("a delivery left pending when the server stopped", () => {
+  it("is sent by the next server on the same data directory", async () => {
+    const receiver = await startHttpReceiver([200]);
+    const first = await startTestServer();
+    const dataDir = first.dataDir;
+    try {
+      const channel = (await first.admin.api<ChannelView>("POST", "/notifications/channels", { name: "late", kind: "webhook", config: { url: receiver.url, secret } })).body;
+      await first.server.close();
+      // As if the server crashed between recording the event and sending it.
+      const store = await openStore({ dialect: "sqlite", path: join(dataDir, "slipway.db") });
+      await store.notifications.enqueue({ channelId: channel.id, dedupeKey: "crash-test", trigger: "deployed", message: { trigger: "deployed", key: "crash-test", subject: "s", text: "t", html: "<p>t</p>", fields: { service: "web" } } });
+      await store.close();
+      const second = await startServer({ dataDir, port: 0, log: () => undefined });
+      try {
+        const request = await waitUntil("the resumed delivery", async () => receiver.requests[0], 20_000, 50);
+        expect(verifySignature(secret, request.body, request.headers["x-slipway-signature"] as string)).toBe(true);
+        await second.context.notifier.idle();
+        expect((await second.context.store.notifications.listDeliveries())[0]).toMatchObject({ dedupeKey: "crash-test", status: "sent", attempts: 1 });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first.stop();
+      await receiver.close();
+    }
+  }, 60_000);
+});
