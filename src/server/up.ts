@@ -123,10 +123,11 @@ async function serve(options: ServerOptions, dataDir: string, store: Store, lock
       await schedules.close();
       await app.close();
       await delivery.close();
+      // Promotions in flight finish first (their pushes may start runs), and waiting jobs stop waiting.
+      await approvals.close();
       await dispatcher.shutdown();
       await notifier.close();
       await metrics.close();
-      await approvals.close();
       await store.close();
       await lock.release();
     })());

@@ -1,7 +1,7 @@
 /**
  * 10 simultaneous promotions of 10 services to a served env repo (git over smart HTTP, tags checked in the embedded
- * registry): 10 commits, none lost, and the controller, driven by the 10 push events, ends Healthy on the last one
- * with every service running its new image.
+ * registry), half in this process and half as `slipway promote` subprocesses racing them: 10 commits, none lost, and
+ * the controller, driven by the 10 push events, ends Healthy on the last one with every service on its new image.
  */
 
 import { mkdtemp, rm } from "node:fs/promises";
@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promote } from "../../src/gitops/promote";
 import type { AppSummary, ReplicaView } from "../../src/server/services/delivery";
+import { assertBuilt, parseJson, slipway } from "../support/cli";
 import { startTestServer, waitUntil, type TestServer, type WorkingCopy } from "../support/server";
 import { buildAndPushWebImage } from "./support/delivery-env";
 
@@ -70,6 +71,7 @@ describe("10 simultaneous promotions through the server", () => {
   const imageOf = (name: string, version: string) => `${host}/acme/shop/${name}:v${version}`;
 
   beforeAll(async () => {
+    assertBuilt();
     t = await startTestServer({ delivery: { resyncMs: 0, driftCheckMs: 0 } });
     host = t.url.replace(/^http:\/\//, "");
     await t.createRepo("acme/deploy");
@@ -94,8 +96,14 @@ describe("10 simultaneous promotions through the server", () => {
 
   it("lands 10 commits, loses none, and the controller converges on the last one", async () => {
     const started = Date.now();
-    const results = await Promise.all(services.map((name) =>
-      promote({ envRepo: t.gitUrl("acme/deploy", t.admin.token), service: name, version: "2.0.0", env: "dev", image: `${host}/acme/shop/${name}`, registry: { credentials: { username: "admin", password: t.admin.token } }, actor: "mona", runId: name })));
+    const inProcess = (name: string) =>
+      promote({ envRepo: t.gitUrl("acme/deploy", t.admin.token), service: name, version: "2.0.0", env: "dev", image: `${host}/acme/shop/${name}`, registry: { credentials: { username: "admin", password: t.admin.token } }, actor: "mona", runId: name });
+    const byCli = async (name: string): Promise<{ commit?: string; attempts: number }> => {
+      const result = await slipway(["promote", name, "2.0.0", "--to", "dev", "--env-repo", t.gitUrl("acme/deploy", t.admin.token), "--image", `${host}/acme/shop/${name}`, "--creds", `admin:${t.admin.token}`, "--run-id", name, "--json"], t.root, { HOME: t.home });
+      expect(result.code, result.stderr).toBe(0);
+      return parseJson<{ commit?: string; attempts: number }>(result);
+    };
+    const results = await Promise.all(services.map((name, index) => (index % 2 === 0 ? inProcess(name) : byCli(name))));
     const promotedMs = Date.now() - started;
 
     const commits = results.map((result) => result.commit);
@@ -114,7 +122,7 @@ describe("10 simultaneous promotions through the server", () => {
       return JSON.stringify(await images()) === JSON.stringify(services.map((name) => imageOf(name, "2.0.0")).sort()) ? status : undefined;
     }, 60_000, 100);
     const convergedMs = Date.now() - started;
-    console.log(`10 concurrent promotions over HTTP: all pushed in ${promotedMs} ms (attempts ${results.map((result) => result.attempts).join(",")}), shop-dev Healthy on the last in ${convergedMs} ms`);
+    console.log(`10 concurrent promotions over HTTP (5 in process, 5 CLI): all pushed in ${promotedMs} ms (attempts ${results.map((result) => result.attempts).join(",")}), shop-dev Healthy on the last in ${convergedMs} ms`);
     expect(app.lastSync).toMatchObject({ result: "Succeeded" });
   }, 120_000);
 });

@@ -6,6 +6,7 @@
 
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DoraReport } from "../../src/insight/dora";
 import { verifySignature } from "../../src/notify/channels/webhook";
 import { freeLoopbackPort } from "../../src/runtime/local/ports";
 import { startServer } from "../../src/server/up";
@@ -26,6 +27,7 @@ describe("notifications from a real deploy", () => {
   let prodHook: HttpReceiver;
   let work: WorkingCopy;
   let sha = "";
+  let sourceSha = "";
 
   beforeAll(async () => {
     assertBuilt();
@@ -71,7 +73,10 @@ describe("notifications from a real deploy", () => {
   }, 60_000);
 
   it("emails and signs a webhook for the deploy; the webhook is retried after a 500", async () => {
-    sha = await work.commit("web v1", {
+    // The application commit the promotion names: lead time runs from its commit time.
+    sourceSha = await work.commit("feat: the change being shipped", { "README.md": "shop\n" });
+    await work.ok("push", "-q", "origin", "HEAD:main");
+    sha = await work.commit(`web v1\n\nSlipway-Source-Commit: ${sourceSha}`, {
       "apps/web.yaml": webApp,
       "envs/dev/web/deployment.yaml": webDeployment({ version: "v1", replicas: 1 }),
       "envs/dev/web/service.yaml": webService,
@@ -86,7 +91,7 @@ describe("notifications from a real deploy", () => {
     }
     expect(requests[0].body).toBe(requests[1].body);
     const body = JSON.parse(requests[1].body) as { event: string; data: Record<string, string> };
-    expect(body).toMatchObject({ event: "deployed", data: { service: "web", app: "web", environment: "dev", version: "v1", repo: "acme/deploy", commit: sha.slice(0, 7) } });
+    expect(body).toMatchObject({ event: "deployed", data: { service: "web", app: "web", environment: "dev", version: "v1", repo: "acme/deploy", commit: sourceSha.slice(0, 7), revision: sha.slice(0, 7) } });
     expect(body.data.link).toBe(`${t.url}/apps/web`);
 
     const message = await waitUntil("the email", async () => mail.messages[0], 30_000, 100);
@@ -123,6 +128,19 @@ describe("notifications from a real deploy", () => {
     expect(text).toMatch(/slipway_syncs_total\{environment="dev",result="Succeeded"\} [12]/);
     expect(text).toContain("slipway_sync_duration_seconds_bucket");
     expect((await fetch(`${t.url}/metrics`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+  }, 60_000);
+
+  it("reports DORA metrics for the environment through the API and `slipway metrics dora`", async () => {
+    const result = await slipway(["metrics", "dora", "--env", "dev", "--since", "1d", "--json"], t.root, { SLIPWAY_URL: t.url, SLIPWAY_TOKEN: t.admin.token });
+    expect(result.code, result.stderr).toBe(0);
+    const report = parseJson<DoraReport>(result);
+    expect(report).toMatchObject({ environment: "dev", deploymentFrequency: { deployments: 1, band: "elite" }, leadTime: { samples: 1, band: "elite" }, changeFailureRate: { value: 0, band: "elite" } });
+    expect(report.leadTime.value).toBeGreaterThanOrEqual(0);
+    expect(report.leadTime.value).toBeLessThan(120_000);
+    const text = await slipway(["metrics", "dora", "--env", "dev", "--since", "1d"], t.root, { SLIPWAY_URL: t.url, SLIPWAY_TOKEN: t.admin.token });
+    expect(text.stdout).toMatch(/deployment frequency\s+1\.0\/day .*elite/);
+    expect((await t.admin.api("GET", "/metrics/dora?since=soon")).status).toBe(400);
+    expect((await t.apiWith(null)("GET", "/metrics/dora")).status).toBe(401);
   }, 60_000);
 });
 

@@ -59,13 +59,16 @@ describe("delivery: sync history, deployments and delivery events on the server"
       [`${dir}/service.yaml`]: webService,
       [`${dir}/ingress.yaml`]: webIngress,
     });
-    const [record] = await waitUntil("the first sync", async () => (await syncs().catch(() => [])).filter((r) => r.result === "Succeeded" && r.revision === shas.v1), 60_000, 100);
+    const [record] = await waitUntil("the first sync", async () => {
+      const found = (await syncs().catch(() => [])).filter((r) => r.result === "Succeeded" && r.revision === shas.v1);
+      return found.length > 0 ? found : undefined;
+    }, 60_000, 100);
     expect(record).toMatchObject({ app: "web", trigger: { kind: "push" }, applied: expect.arrayContaining(["Deployment dev/web: created"]) });
     const fields = { repo: "acme/deploy", app: "web", service: "web", version: "1.0.0", environment: "dev", commit: sourceCommit, revision: shas.v1 };
     const deployed = await waitUntil("app.deployed", async () => published.find((event) => event.type === "app.deployed"), 10_000);
     expect(deployed).toMatchObject({ ...fields, trigger: "push", images: ["example/web:v1"] });
     const deployments = (await dev.api<StoredDeployment[]>("GET", "/apps/web/deployments")).body;
-    expect(deployments).toMatchObject([{ ...fields, result: "healthy", sourceCommit, namespace: "dev", runId: "12" }]);
+    expect(deployments).toMatchObject([{ repo: "acme/deploy", app: "web", service: "web", version: "1.0.0", revision: shas.v1, result: "healthy", sourceCommit, namespace: "dev", runId: "12", trigger: "push" }]);
     await waitUntil("the event log", async () => (await t.server.context.store.events.list({ subject: "app:web", types: ["app.deployed"] })).length === 1 || undefined, 10_000);
     const [logged] = await t.server.context.store.events.list({ subject: "app:web", types: ["app.deployed"] });
     expect(logged.payload).toMatchObject(fields);

@@ -7,11 +7,11 @@ import { fileURLToPath } from "node:url";
 const skipped = new Set([".git", "node_modules"]);
 
 export const secretRules = [
-  { name: "private key", pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----/ },
-  { name: "AWS access key id", pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
-  { name: "AWS secret access key", pattern: /aws_secret_access_key\s*[=:]\s*["']?[A-Za-z0-9/+=]{40}/i },
-  { name: "GitHub token", pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}\b/ },
-  { name: "Slack token", pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/ },
+  { name: "a private key", pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----/ },
+  { name: "an AWS access key id", pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
+  { name: "an AWS secret access key", pattern: /aws_secret_access_key\s*[=:]\s*["']?[A-Za-z0-9/+=]{40}/i },
+  { name: "a GitHub token", pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}\b/ },
+  { name: "a Slack token", pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/ },
 ];
 
 /** Packages withdrawn from npm for shipping malware (a small, illustrative list). */
@@ -20,7 +20,7 @@ export const knownBad = new Map([["event-stream", "3.3.6"], ["flatmap-stream", "
 export function secretFindings(text) {
   const findings = [];
   text.split("\n").forEach((line, index) => {
-    for (const rule of secretRules) if (rule.pattern.test(line)) findings.push({ line: index + 1, message: `looks like a ${rule.name}` });
+    for (const rule of secretRules) if (rule.pattern.test(line)) findings.push({ line: index + 1, message: `looks like ${rule.name}` });
   });
   return findings;
 }

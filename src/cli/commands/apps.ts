@@ -109,7 +109,8 @@ export function registerAppsCommand(program: Command): void {
     .option("--limit <n>", "how many syncs (default 50)")
     .option(...repoOption)
     .option("--json", "print the sync records as JSON")
-    .action(action(showHistory));
+    // `apps` has its own --json, which commander gives the parent: merge it back.
+    .action((name: string, flags: JsonFlags & { limit?: string }, command: Command) => action((app: string, merged: typeof flags, _command: Command) => showHistory(app, merged))(name, { ...command.optsWithGlobals<JsonFlags>(), ...flags }, command));
   program
     .command("sync")
     .description("sync an Application now: apply its env repo revision (even when automated sync is off)")

@@ -7,6 +7,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { SlipwayError } from "../../core/errors";
 import { parseDuration } from "../../insight/duration";
+import { commitTimeResolver } from "../../insight/commit-times";
 import { readDoraReport } from "../../insight/dora-reader";
 import { requireUser } from "../access";
 import type { ServerContext } from "../server-context";
@@ -23,6 +24,7 @@ export function prometheusRoute(context: ServerContext): FastifyPluginAsync {
 }
 
 export function doraRoutes(context: ServerContext): FastifyPluginAsync {
+  const commitTimeOf = commitTimeResolver(async () => (await context.store.repos.listRepos()).map((repo) => context.repoPath(repo)));
   return async (app) => {
     app.get<{ Querystring: DoraQuery }>(
       "/metrics/dora",
@@ -35,6 +37,7 @@ export function doraRoutes(context: ServerContext): FastifyPluginAsync {
           environment: request.query.env ?? "prod",
           until: Date.now(),
           since: Date.now() - sinceMs,
+          commitTimeOf,
           environmentOf: (app, repo) => {
             try {
               return context.delivery.find(app, repo).app.namespace;

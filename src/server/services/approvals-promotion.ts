@@ -44,9 +44,8 @@ export function parsePromotionPayload(payload: JsonObject): PromotionPayload {
   if (!version) throw new SlipwayError("REQUEST_INVALID", "payload.version is required: the released version, e.g. 1.2.0.");
   if (!image) throw new SlipwayError("REQUEST_INVALID", "payload.image is required: the image repository with its registry, e.g. 127.0.0.1:7700/acme/shop/web.");
   if (payload.verify !== undefined && typeof payload.verify !== "boolean") throw new SlipwayError("REQUEST_INVALID", "payload.verify must be true or false.");
-  promotionVersion(version);
   return {
-    service, version, image, verify: payload.verify !== false,
+    service, version: promotionVersion(version), image, verify: payload.verify !== false,
     branch: text(payload.branch), sourceCommit: text(payload.sourceCommit), runId: text(payload.runId),
   };
 }

@@ -1,0 +1,132 @@
+/**
+ * Replica records and adoption at the driver level, with real detached processes: a second driver on the same
+ * state dir (a restarted slipway) finds the live replica, adopts it (exec, stop, exit noticed by polling), ends
+ * stale and unrecorded leftovers, and drops orphans nobody wants. Log files outlive the store that tailed them.
+ */
+
+import { spawn } from "node:child_process";
+import { appendFile, mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ReplicaLaunch } from "../../src/runtime/replica-driver";
+import type { LogLine } from "../../src/runtime/runtime";
+import { LogStore } from "../../src/runtime/local/log-store";
+import { ProcessReplicaDriver } from "../../src/runtime/local/process-driver";
+import { ReplicaRegistry } from "../../src/runtime/local/replica-registry";
+import { runtimeMarkerVariable } from "../../src/runtime/local/replica-registry-recovery";
+import { isSameProcessRunning, readProcessEntrySync } from "../../src/workflow/executors/host/proc-table";
+
+const sleeper = "process.on('SIGTERM', () => { console.log('bye'); process.exit(0); }); console.log('up ' + process.env.WHO); setInterval(() => {}, 1000);";
+
+function launch(dir: string, name: string, workload = "web"): ReplicaLaunch {
+  return {
+    namespace: "dev",
+    name,
+    workload: { kind: "Deployment", name: workload },
+    revision: "rev1",
+    template: { labels: { app: workload }, terminationGracePeriodSeconds: 2, containers: [{ name: "c", image: "x", command: [process.execPath, "-e", sleeper] }] },
+    container: { name: "c", image: "x", command: [process.execPath, "-e", sleeper] },
+    env: { WHO: name, PATH: process.env.PATH ?? "" },
+    ports: [{ name: "http", containerPort: 8080, hostPort: 1 }],
+    mounts: [],
+    labels: { app: workload },
+    replicaDir: dir,
+  };
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe("replica records and adoption", () => {
+  let root: string;
+  const pids: number[] = [];
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), "slipway-adopt-"));
+  });
+  afterAll(async () => {
+    for (const pid of pids) if (readProcessEntrySync(pid)) process.kill(pid, "SIGKILL");
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("adopts a live replica after a restart, ends stale and unrecorded ones, and drops unwanted orphans", async () => {
+    const stateDir = join(root, "records");
+    const logs = new LogStore({ dataDir: root });
+    const first = new ProcessReplicaDriver({ stateDir });
+    const keep = await first.start(launch(root, "web-a"), logs.open("dev", { kind: "Deployment", name: "web" }, "web-a"));
+    const unwanted = await first.start(launch(root, "old-a", "old"), logs.open("dev", { kind: "Deployment", name: "old" }, "old-a"));
+    pids.push(keep.pid as number, unwanted.pid as number);
+    const registry = new ReplicaRegistry(stateDir);
+    expect(registry.list().map((record) => record.name).sort()).toEqual(["old-a", "web-a"]);
+    // A stale record (its process is gone) and an unrecorded process carrying this runtime's marker.
+    registry.write({ ...registry.list()[0], name: "gone", pid: 999_999, startTime: 1, trackingId: "stale" });
+    const stray = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { env: { [runtimeMarkerVariable]: stateDir }, detached: true, stdio: "ignore" });
+    const strayPid = stray.pid as number;
+    pids.push(strayPid);
+    const strayStart = await waitFor("stray started", () => readProcessEntrySync(strayPid)?.startTime);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    const second = new ProcessReplicaDriver({ stateDir, orphanGraceMs: 60_000 });
+    const orphans = await second.orphans?.("dev", { kind: "Deployment", name: "web" });
+    expect(orphans?.map((orphan) => ({ name: orphan.name, revision: orphan.revision, ports: orphan.ports }))).toEqual([{ name: "web-a", revision: "rev1", ports: [{ name: "http", containerPort: 8080, hostPort: 1 }] }]);
+    expect(isSameProcessRunning(strayPid, strayStart)).toBe(false);
+    expect(registry.list().map((record) => record.name).sort()).toEqual(["old-a", "web-a"]);
+
+    const logsAfter = new LogStore({ dataDir: root });
+    const adopted = await second.start(launch(root, "web-a"), logsAfter.open("dev", { kind: "Deployment", name: "web" }, "web-a"));
+    expect(adopted.pid).toBe(keep.pid);
+    const exec = await adopted.exec(["sh", "-c", "echo $WHO"], 5000);
+    expect(exec).toMatchObject({ exitCode: 0, stdout: "web-a\n" });
+
+    // Deleting the workload "old" while its orphan waits ends it.
+    await second.dropOrphans({ namespace: "dev", workload: { kind: "Deployment", name: "old" } });
+    await unwanted.exited;
+    expect(registry.list().map((record) => record.name)).toEqual(["web-a"]);
+
+    // An adopted replica's exit is noticed by polling; its record goes.
+    await adopted.stop(2000);
+    await adopted.exited;
+    await waitFor("record removed", () => registry.list().length === 0);
+    const lines: LogLine[] = [];
+    // The new store read back what the replica wrote before the restart, then what it wrote after.
+    for await (const line of logsAfter.read("dev", { kind: "Deployment", name: "web" })) lines.push(line);
+    expect(lines.map((line) => line.line)).toEqual(["up web-a", "bye"]);
+  });
+
+  it("keeps log files across stores, backfills them and follows new lines", async () => {
+    const dataDir = join(root, "logs");
+    const before = new LogStore({ dataDir });
+    const writer = before.open("dev", { kind: "Deployment", name: "api" }, "api-1");
+    await appendFile(writer.files.stdout, "first\nsecond\n");
+    await appendFile(writer.files.stderr, "oops\n");
+    writer.close();
+    expect((await readdir(join(dataDir, "namespaces", "dev", "logs", "deployment-api"))).sort()).toEqual(["api-1.stderr.log", "api-1.stdout.log"]);
+
+    // A restarted slipway: a new store over the same files reads them back and follows what the process writes next.
+    const after = new LogStore({ dataDir });
+    const reopened = after.open("dev", { kind: "Deployment", name: "api" }, "api-1");
+    const abort = new AbortController();
+    const seen: string[] = [];
+    const following = (async () => {
+      for await (const line of after.read("dev", { kind: "Deployment", name: "api" }, { follow: true, signal: abort.signal })) {
+        seen.push(`${line.stream}:${line.line}`);
+        if (seen.length === 4) abort.abort();
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await appendFile(reopened.files.stdout, "third\n");
+    await following;
+    expect(seen.sort()).toEqual(["stderr:oops", "stdout:first", "stdout:second", "stdout:third"]);
+    const tail: string[] = [];
+    for await (const line of after.read("dev", { kind: "Deployment", name: "api" }, { tail: 1, replica: "api-1" })) tail.push(line.line);
+    expect(tail).toEqual(["third"]);
+    reopened.close();
+  });
+});
