@@ -15,6 +15,7 @@ import type { PushRecord, RepoRecord, Store } from "../../store";
 import type { TriggerEvent } from "../../workflow/trigger-event";
 import type { RunDispatcher } from "./run-dispatcher";
 import type { ServerEvents } from "./server-events";
+import { recordPushedRelease } from "./release-recorder";
 import { repositoryPayload } from "./repository-payload";
 
 export interface PushReceiverOptions {
@@ -82,6 +83,14 @@ export class PushReceiver {
     });
   }
 
+  private async recordRelease(repo: RepoRecord, push: PushRecord): Promise<void> {
+    const release = await recordPushedRelease(this.options, repo, push);
+    if (!release) return;
+    const fields = { repo: repo.fullName, service: release.service, version: release.version, tag: release.tag, sha: release.sha };
+    await this.options.store.events.append({ type: "release.created", subject: `release:${repo.fullName}/${release.tag}`, payload: { ...fields, previousVersion: release.previousVersion } });
+    this.options.events.emit({ type: "release.created", ...fields, releaseId: release.id });
+  }
+
   /** Startup: spool files left by a crash, then pushes recorded but not processed. */
   async recover(): Promise<void> {
     const names = await readdir(this.options.spoolDir).catch(() => [] as string[]);
@@ -102,6 +111,7 @@ export class PushReceiver {
       if (!/^0+$/.test(push.after)) {
         await this.options.dispatcher.dispatch(repo, pushEvent(repo, push));
         if (push.ref.startsWith("refs/heads/")) await this.options.onBranchPush?.(repo, push);
+        if (push.ref.startsWith("refs/tags/")) await this.recordRelease(repo, push);
       }
     } catch (error) {
       this.options.log(`push ${push.id} to ${repo.fullName} ${push.ref}: ${describeError(error)}`);

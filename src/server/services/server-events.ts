@@ -8,6 +8,7 @@ export type ServerEvent =
   | { type: "run.created"; repo: string; runId: number; workflow: string; sha: string }
   | { type: "run.completed"; repo: string; runId: number; conclusion: string }
   | { type: "job.updated"; repo: string; runId: number; job: string; status: string; conclusion?: string }
+  | { type: "release.created"; repo: string; releaseId: number; service: string; version: string; tag: string; sha: string }
   | { type: "step.started"; repo: string; runId: number; job: string; step: number; name: string }
   | DeliveryEvent
   | {
