@@ -40,6 +40,8 @@ export interface ReplicaLaunch {
 export interface ReplicaExit {
   exitCode: number | null;
   signal: string | null;
+  /** Why it ended when the driver knows better than the exit code (a container engine's "OOMKilled"). */
+  reason?: string;
 }
 
 export interface RunningReplica {

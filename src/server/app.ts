@@ -44,9 +44,10 @@ export async function buildApp(context: ServerContext): Promise<FastifyInstance>
     if (request.url.startsWith("/v2/") || request.url === "/v2") return;
     request.user = await authenticate(context.store, request);
   });
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isSlipwayError(error)) {
-      if (error.status === 401) reply.header("www-authenticate", 'Basic realm="slipway"');
+      // Scripted callers (the dashboard sends X-Requested-With) get no challenge: a browser would open a login prompt.
+      if (error.status === 401 && request.headers["x-requested-with"] === undefined) reply.header("www-authenticate", 'Basic realm="slipway"');
       return reply.status(error.status).send({ error: error.toJSON() });
     }
     if (error.validation) return reply.status(400).send({ error: { code: "REQUEST_INVALID", message: error.message } });

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { DemoSummary } from "../../src/demo/demo-up";
+import { freeLoopbackPort } from "../../src/runtime/local/ports";
 import type { StoryResult } from "../../src/demo/story-timeline";
 import { assertBuilt, finished, killIfRunning, parseJson, slipway, startSlipway } from "../support/cli";
 
@@ -92,7 +93,7 @@ describe("the demo", () => {
     cleanup.push(() => new Promise<void>((resolve) => holder.close(() => resolve())));
     const address = holder.address();
     const taken = typeof address === "object" && address ? address.port : 0;
-    const args = ["up", "--demo", "--json", "--data", dataDir, "--port", "0", "--ingress-port", `dev=${taken}`, "--ingress-port", "staging=0", "--ingress-port", "prod=0"];
+    const args = ["up", "--demo", "--json", "--data", dataDir, "--port", "0", "--ingress-port", `dev=${taken}`, "--ingress-port", `staging=${await freeLoopbackPort()}`, "--ingress-port", `prod=${await freeLoopbackPort()}`];
 
     const first = startSlipway(args, tmpdir());
     cleanup.push(async () => killIfRunning(first));

@@ -12,7 +12,8 @@ import type { AppSummary, ReplicaView } from "../../src/server/services/delivery
 import type { EnvironmentPower } from "../../src/server/services/schedules";
 import type { SyncRecord } from "../../src/sync/controller/types";
 import { assertBuilt, parseJson, slipway } from "../support/cli";
-import { startTestServer, waitUntil, type TestServer } from "../support/server";
+import { startServer } from "../../src/server/up";
+import { apiCaller, startTestServer, waitUntil, type TestServer } from "../support/server";
 import { application, webDeployment, webService } from "../sync/controller/harness";
 
 const webApp = application.replace("name: web-dev", "name: web");
@@ -115,4 +116,30 @@ describe("sleep and wake through the server", () => {
     expect(events.map((e) => e.type)).toEqual(["environment.sleep", "environment.wake", "environment.sleep", "environment.wake"]);
     expect(events[3].payload).toMatchObject({ environment: "dev", reason: "schedule", replicas: { "web/web": 2 } });
   }, 90_000);
+
+  it("`slipway env sleep dev` lasts until uptime next begins, and survives a restart of the server", async () => {
+    const slept = await slipway(["env", "sleep", "dev", "--json"], t.root, cli);
+    expect(slept.code, slept.stderr).toBe(0);
+    // Thursday 08:00 Berlin now: asleep until Friday 08:00 (07:00 UTC).
+    expect(parseJson<EnvironmentPower>(slept)).toMatchObject({ state: "asleep", decision: { reason: "override", until: Date.parse("2026-03-27T07:00:00Z") } });
+    await waitForReplicas(0);
+
+    await t.server.close();
+    const port = await freeLoopbackPort();
+    const again = await startServer({ dataDir: t.dataDir, port: 0, clock, log: () => undefined, delivery: { ingressPorts: { dev: port }, resyncMs: 0, driftCheckMs: 300 } });
+    try {
+      const api = apiCaller(again.url, t.admin.token);
+      const app = await waitUntil("web reconciled after the restart", async () => {
+        const response = await api<AppSummary>("GET", "/apps/web");
+        return response.status === 200 && response.body.sync === "Synced" ? response.body : undefined;
+      }, 60_000, 100);
+      expect(app.health).toBe("Healthy");
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect((await api<ReplicaView[]>("GET", "/apps/web/replicas")).body).toHaveLength(0);
+      expect((await api<EnvironmentPower>("POST", "/environments/dev/wake", {})).body.state).toBe("awake");
+      await waitUntil("2 replicas after wake", async () => ((await api<ReplicaView[]>("GET", "/apps/web/replicas")).body.filter((r) => r.ready).length === 2 ? true : undefined), 60_000, 100);
+    } finally {
+      await again.close();
+    }
+  }, 120_000);
 });

@@ -13,7 +13,7 @@ import { startServer } from "../../src/server/up";
 import type { ChannelView, SubscriptionView } from "../../src/server/routes/notifications";
 import { openStore, type DeliveryRecord } from "../../src/store";
 import { assertBuilt, parseJson, slipway } from "../support/cli";
-import { startTestServer, waitUntil, type TestServer, type WorkingCopy } from "../support/server";
+import { startTestServer, waitUntil, workflowYaml, type TestServer, type WorkingCopy } from "../support/server";
 import { application, webDeployment, webService } from "../sync/controller/harness";
 import { startHttpReceiver, startMailSink, type HttpReceiver, type MailSink } from "./receivers";
 
@@ -128,6 +128,9 @@ describe("notifications from a real deploy", () => {
     expect(text).toMatch(/slipway_syncs_total\{environment="dev",result="Succeeded"\} [12]/);
     expect(text).toContain("slipway_sync_duration_seconds_bucket");
     expect((await fetch(`${t.url}/metrics`, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+    const openapi = (await (await fetch(`${t.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(["/api/v1/notifications/channels", "/api/v1/notifications/subscriptions/{id}", "/api/v1/metrics/dora", "/api/v1/environments/{env}/sleep"]));
+    expect(Object.keys(openapi.paths)).not.toContain("/metrics");
   }, 60_000);
 
   it("reports DORA metrics for the environment through the API and `slipway metrics dora`", async () => {
@@ -142,6 +145,58 @@ describe("notifications from a real deploy", () => {
     expect((await t.admin.api("GET", "/metrics/dora?since=soon")).status).toBe(400);
     expect((await t.apiWith(null)("GET", "/metrics/dora")).status).toBe(401);
   }, 60_000);
+
+  it("tells about a rollback of a broken rollout, and DORA counts it as a failed change", async () => {
+    await work.ok("pull", "-q", "--ff-only", "origin", "main").catch(() => undefined);
+    const broken = await work.commit("web v2 (broken)", { "envs/dev/web/deployment.yaml": webDeployment({ version: "v2", replicas: 1, broken: true, progressDeadlineSeconds: 3 }) });
+    await work.ok("push", "-q", "origin", "HEAD:main");
+    const request = await waitUntil("the rollback webhook", async () => hook.requests.find((r) => r.headers["x-slipway-event"] === "rollback"), 60_000, 100);
+    expect(verifySignature(secret, request.body, request.headers["x-slipway-signature"] as string)).toBe(true);
+    expect(JSON.parse(request.body)).toMatchObject({ event: "rollback", subject: "Rolled back: web in dev", data: { app: "web", environment: "dev", revision: broken.slice(0, 7) } });
+    const report = (await t.admin.api<DoraReport>("GET", "/metrics/dora?env=dev&since=1d")).body;
+    expect(report.changeFailureRate).toMatchObject({ failed: 1, deployments: 2, value: 0.5, band: "low" });
+    expect(report.deploymentFrequency.deployments).toBe(1);
+  }, 90_000);
+
+  it("`slipway notify test` sends a sample through a channel; `notify rm` removes it", async () => {
+    const env = { SLIPWAY_URL: t.url, SLIPWAY_TOKEN: t.admin.token };
+    const tested = await slipway(["notify", "test", "prod-hook"], t.root, env);
+    expect(tested.code, tested.stderr).toBe(0);
+    expect(tested.stdout).toContain("sent a test notification through prod-hook (HTTP 200)");
+    expect(JSON.parse(prodHook.requests[0].body)).toMatchObject({ event: "deployed", subject: "[test] Deployed example v0.0.0 to test" });
+    const removed = await slipway(["notify", "rm", "prod-hook"], t.root, env);
+    expect(removed.code, removed.stderr).toBe(0);
+    const listed = parseJson<{ channels: ChannelView[]; subscriptions: SubscriptionView[] }>(await slipway(["notify", "ls", "--json"], t.root, env));
+    expect(listed.channels.map((c) => c.name)).toEqual(["ops-hook", "team-mail"]);
+    expect(listed.subscriptions).toHaveLength(2);
+    const missing = await slipway(["notify", "test", "prod-hook"], t.root, env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("There is no notification channel prod-hook.");
+  }, 60_000);
+
+  it("tells about a failed run on the default branch, not about one on a feature branch", async () => {
+    const runs = await startHttpReceiver([200]);
+    try {
+      await t.admin.api("POST", "/notifications/channels", { name: "ci-hook", kind: "webhook", config: { url: runs.url } });
+      expect((await t.admin.api("POST", "/notifications/subscriptions", { channel: "ci-hook", events: ["run.failed", "run.succeeded"], repo: "acme/app" })).status).toBe(201);
+      await t.createRepo("acme/app");
+      const app = await t.workingCopy("acme/app", t.admin.token);
+      const failing = await app.commit("ci", { ".slipway/workflows/ci.yml": workflowYaml("push", ["echo testing", "exit 3"]) });
+      await app.ok("push", "-q", "origin", "HEAD:feature");
+      await app.ok("push", "-q", "origin", "HEAD:main");
+      const request = await waitUntil("the run.failed webhook", async () => runs.requests[0], 60_000, 100);
+      expect(JSON.parse(request.body)).toMatchObject({ event: "run.failed", data: { repo: "acme/app", branch: "main", conclusion: "failure", commit: failing.slice(0, 7), workflow: "ci" } });
+      const completed = await waitUntil("both runs completed", async () => {
+        const list = await t.server.context.store.runs.listRuns({ repo: "acme/app", status: "completed" });
+        return list.length === 2 ? list : undefined;
+      }, 60_000, 100);
+      expect(completed.map((run) => run.ref).sort()).toEqual(["refs/heads/feature", "refs/heads/main"]);
+      await t.server.context.notifier.idle();
+      expect(runs.requests).toHaveLength(1);
+    } finally {
+      await runs.close();
+    }
+  }, 90_000);
 });
 
 describe("a delivery left pending when the server stopped", () => {

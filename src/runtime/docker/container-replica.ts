@@ -71,11 +71,12 @@ export class ContainerReplica implements RunningReplica {
       const result = (await this.container.wait()) as { StatusCode?: unknown };
       exitCode = typeof result.StatusCode === "number" ? result.StatusCode : null;
     } catch {
-      // The connection broke (engine restarted) or the container vanished: take what inspect still knows.
-      const info = await this.container.inspect().catch(() => undefined);
-      exitCode = info && !info.State.Running ? info.State.ExitCode : null;
+      // The connection broke (engine restarted) or the container vanished: exitCode stays unknown.
     }
-    return { exitCode, signal: signalOf(exitCode) };
+    // The engine knows what the exit code cannot say: killed for exceeding its memory limit.
+    const info = await this.container.inspect().catch(() => undefined);
+    if (exitCode === null && info && !info.State.Running) exitCode = info.State.ExitCode;
+    return { exitCode, signal: signalOf(exitCode), reason: info?.State.OOMKilled ? "OOMKilled" : undefined };
   }
 
   private async kill(signal: "SIGTERM" | "SIGKILL"): Promise<void> {

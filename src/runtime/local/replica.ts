@@ -124,7 +124,7 @@ export class Replica {
     this.listener(this, this.restarts > 0 ? "restarted" : "started");
     void running.exited.then((exit) => {
       if (this.running !== running) return;
-      this.onExit(exit, this.killReason ?? (exit.exitCode === 0 ? "Completed" : "Error"));
+      this.onExit(exit, this.killReason ?? exit.reason ?? (exit.exitCode === 0 ? "Completed" : "Error"));
       // Leftovers of the tree (background children) must not keep its port.
       void running.stop(500);
     });

@@ -9,7 +9,6 @@ import type { FastifyPluginAsync } from "fastify";
 import type { ServerResponse } from "node:http";
 import { SlipwayError } from "../../core/errors";
 import type { UserRecord } from "../../store";
-import { requireUser } from "../access";
 import type { ServerContext } from "../server-context";
 import type { ServerEvent } from "../services/server-events";
 import { repoVisibility, typeMatcher } from "./events";
@@ -62,11 +61,13 @@ export function eventStreamRoutes(context: ServerContext): FastifyPluginAsync {
       },
       async (request, reply) => {
         let user: UserRecord | undefined = request.user;
-        if (!user && request.query.access_token) {
-          user = await store.accounts.authenticate(request.query.access_token);
-          if (!user) throw new SlipwayError("UNAUTHENTICATED", "The token is not valid.");
+        if (!user && request.query.access_token) user = await store.accounts.authenticate(request.query.access_token);
+        if (!user) {
+          // Answered here, without a WWW-Authenticate challenge: EventSource in a browser would otherwise raise a login prompt.
+          const error = new SlipwayError("UNAUTHENTICATED", request.query.access_token ? "The token is not valid." : "Authentication required: send a token (?access_token= for EventSource).");
+          return reply.status(401).send({ error: error.toJSON() });
         }
-        const viewer = requireUser(user);
+        const viewer = user;
         const matches = typeMatcher(request.query.type);
         const onlyRepo = request.query.repo;
         let visible = repoVisibility(store, viewer);

@@ -132,7 +132,7 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
   /** The desired state at `revision`: rendered once per (revision, Application), then adjusted (schedules) on every call. */
   async desiredAt(revision: string): Promise<DesiredState> {
     const key = `${revision}\n${JSON.stringify(this.application.spec)}`;
-    if (this.rendered?.key !== key) this.rendered = { key, desired: await renderDesired(this.repoDir, revision, this.application) };
+    if (this.rendered?.key !== key) this.rendered = { key, desired: await renderDesired(this.repoDir, revision, this.application, this.options.reader?.(revision)) };
     const desired = this.rendered.desired;
     // Hook Jobs left from an earlier run (or an earlier process) are hooks, not resources that count for health or prune.
     for (const object of desired.objects) if (isHook(object.kube)) this.live.hooks.add(refKey(objectRef(object.kube)));

@@ -1,6 +1,7 @@
 /** What an ApplicationController is given: the Application, its runtime and env repo, and the hooks its SyncController shares. */
 
 import type { ApplicationManifest } from "../../gitops/manifests/model";
+import type { ManifestReader } from "../../gitops/render/manifest-reader";
 import type { LiveState, Runtime } from "../../runtime/runtime";
 import type { DesiredState } from "./desired-state";
 import type { GitIdentity } from "./git-writer";
@@ -22,6 +23,8 @@ export interface ApplicationControllerOptions {
   knownNamespaces?: Set<string>;
   /** Resolves targetRevision; the SyncController memoizes it per refresh so 1,000 apps cost one `git rev-parse`. */
   resolve?: (revision: string) => Promise<string>;
+  /** Reads files of an env repo commit; the SyncController shares one reader (one tree listing) per commit among its apps. */
+  reader?: (revision: string) => ManifestReader;
   /** Observes a namespace for the compare phase; the SyncController shares one snapshot per refresh. Syncs always observe fresh. */
   observe?: (namespace: string) => Promise<LiveState>;
   /** Told when a sync or rollback into `namespaces` starts and ends (shared snapshots of them are dropped). */

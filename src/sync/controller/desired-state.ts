@@ -3,6 +3,7 @@
 import { SlipwayError } from "../../core/errors";
 import type { ApplicationManifest } from "../../gitops/manifests/model";
 import { manifestError } from "../../gitops/manifests/problems";
+import type { ManifestReader } from "../../gitops/render/manifest-reader";
 import { renderEnvironment } from "../../gitops/render/render-environment";
 import { validateObjects } from "../../runtime/validate";
 import type { RuntimeObject } from "../../runtime/types";
@@ -34,10 +35,10 @@ export function destinationNamespace(application: ApplicationManifest): string {
 }
 
 /** Throws MANIFEST_INVALID naming file, line and field; nothing has touched the runtime when it does. */
-export async function renderDesired(repoDir: string, revision: string, application: ApplicationManifest): Promise<DesiredState> {
+export async function renderDesired(repoDir: string, revision: string, application: ApplicationManifest, reader: ManifestReader = gitCommitReader(repoDir, revision)): Promise<DesiredState> {
   const app = application.metadata.name;
   const namespace = destinationNamespace(application);
-  const manifests = await renderEnvironment(gitCommitReader(repoDir, revision), application.spec.source.path, {
+  const manifests = await renderEnvironment(reader, application.spec.source.path, {
     defaultNamespace: namespace,
     images: application.spec.source.kustomize?.images,
   });

@@ -1,5 +1,6 @@
 /** Per-refresh memo of revisions and namespace snapshots shared by every app of a SyncController, so 1,000 apps cost one `git rev-parse` and one observe per namespace. */
 
+import type { ManifestReader } from "../../gitops/render/manifest-reader";
 import type { LiveState, Runtime } from "../../runtime/runtime";
 
 export class SharedObservations {
@@ -8,7 +9,24 @@ export class SharedObservations {
   /** Syncs running per namespace key: a namespace being changed is always observed fresh. */
   private readonly busy = new Map<string, number>();
 
-  constructor(private readonly resolveRevision: (revision: string) => Promise<string>) {}
+  /** Readers of recent commits: one tree listing and one read per blob for all apps. */
+  private readonly readers = new Map<string, ManifestReader>();
+
+  constructor(
+    private readonly resolveRevision: (revision: string) => Promise<string>,
+    private readonly openReader: (sha: string) => ManifestReader,
+  ) {}
+
+  /** The reader of commit `sha`, shared; the four newest commits are kept. */
+  reader(sha: string): ManifestReader {
+    let reader = this.readers.get(sha);
+    if (!reader) {
+      reader = this.openReader(sha);
+      this.readers.set(sha, reader);
+      if (this.readers.size > 4) this.readers.delete(this.readers.keys().next().value as string);
+    }
+    return reader;
+  }
 
   /** Refreshes running: memos live only while one is (a reconcile outside a refresh resolves and observes fresh). */
   private refreshes = 0;

@@ -51,7 +51,7 @@ export class SyncController extends EventEmitter<SyncControllerEvents> {
 
   constructor(private readonly options: SyncControllerOptions) {
     super();
-    this.shared = new SharedObservations((revision) => resolveRevision(options.repoDir, revision));
+    this.shared = new SharedObservations((revision) => resolveRevision(options.repoDir, revision), (sha) => gitCommitReader(options.repoDir, sha));
   }
 
   /** Loads the Applications at the branch head, reconciles them all, and arms the resync timer. */
@@ -67,6 +67,11 @@ export class SyncController extends EventEmitter<SyncControllerEvents> {
       this.driftTimer = setInterval(() => void this.observeDrift().catch(() => undefined), drift);
       this.driftTimer.unref();
     }
+  }
+
+  /** A resync now (what the timer does): compares every app with the runtime, syncs those the policy says to. */
+  resync(): Promise<AppStatus[]> {
+    return this.refresh({ kind: "resync" });
   }
 
   /** Called from the env repo's push event: reconciles every Application at once (the sha is for the record). */
@@ -128,7 +133,7 @@ export class SyncController extends EventEmitter<SyncControllerEvents> {
     try {
       const head = await this.shared.resolve(this.options.branch ?? "main");
       if (head === this.listedAt) return;
-      applications = await listApplications(gitCommitReader(this.options.repoDir, head));
+      applications = await listApplications(this.shared.reader(head));
       this.listedAt = head;
     } catch (error) {
       this.emit("load.failed", { message: describeError(error) });
@@ -155,6 +160,7 @@ export class SyncController extends EventEmitter<SyncControllerEvents> {
         adjustDesired: this.options.adjustDesired,
         knownNamespaces: this.knownNamespaces,
         resolve: (revision) => this.shared.resolve(revision),
+        reader: (revision) => this.shared.reader(revision),
         observe: (namespace) => this.shared.observe(runtime, namespace),
         onSyncing: (namespaces, active) => this.shared.syncing(runtime, namespaces, active),
       });
