@@ -130,6 +130,8 @@ async function main(): Promise<void> {
     const totals: number[] = [];
     const replicaOwn: number[] = [];
     const overheads: number[] = [];
+    const beforeStart: number[] = [];
+    const afterReady: number[] = [];
     for (let round = 0; round <= rounds; round++) {
       writeFileSync(join(work, "envs/dev/web/deployment.yaml"), deployment(`v${round}`));
       git(["add", "-A"], work);
@@ -148,6 +150,14 @@ async function main(): Promise<void> {
       const fresh = [...ready.entries()].filter(([revision]) => !before.has(revision)).map(([, entry]) => entry);
       const own = fresh.reduce((sum, entry) => sum + (entry.ready !== undefined && entry.started !== undefined ? entry.ready - entry.started : 0), 0);
       if (round === 0) continue; // warm-up: the first round creates the app
+      // Wall-clock split (event times are ms-precise): push → new replica started, and its readiness → Healthy (old replica drained and stopped).
+      const pushedWall = Date.now() - (performance.now() - pushedAt);
+      const syncedWall = Date.now() - (performance.now() - synced.get(sha)!);
+      const first = fresh.find((entry) => entry.started !== undefined && entry.ready !== undefined);
+      if (first) {
+        beforeStart.push(first.started! - pushedWall);
+        afterReady.push(syncedWall - first.ready!);
+      }
       totals.push(total);
       replicaOwn.push(own);
       overheads.push(total - own);
@@ -162,6 +172,8 @@ async function main(): Promise<void> {
       ["replica's own start + readiness (runtime events started → ready), median", `${median(replicaOwn).toFixed(0)} ms`],
       ["controller overhead: total − replica's own, median (target < 1 s)", `${median(overheads).toFixed(0)} ms`],
       ["controller overhead, p90", `${percentile(overheads, 90).toFixed(0)} ms`],
+      ["  of which: push returned → new replica started, median", `${median(beforeStart).toFixed(0)} ms`],
+      ["  of which: new replica ready → Healthy (old replica drained and stopped), median", `${median(afterReady).toFixed(0)} ms`],
       ["baseline: the service spawned directly until /ready answers (same probe period), median of 5", `${baseline.toFixed(0)} ms`],
       ["ratio commit-to-healthy / baseline", `${(median(totals) / baseline).toFixed(2)}×`],
     ];

@@ -47,6 +47,8 @@ export interface ReplicaExit {
 export interface RunningReplica {
   readonly pid?: number;
   readonly containerId?: string;
+  /** Taken over from a previous slipway: without a readiness probe it joins the balancers only once its port answers. */
+  readonly adopted?: boolean;
   /** Settles when the container's main process has exited (never rejects). */
   readonly exited: Promise<ReplicaExit>;
   /** SIGTERM, then SIGKILL after graceMs; resolves once everything it started is gone. */

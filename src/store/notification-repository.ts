@@ -112,6 +112,14 @@ export class NotificationRepository {
     });
   }
 
+  /** Replaces the channel's settings; undefined when there is no such channel. */
+  updateChannel(id: number, config: JsonValue): Promise<ChannelRecord | undefined> {
+    return storeOperation("updateChannel", async () => {
+      const row = await this.db.updateTable("notification_channels").set({ config_json: toJsonText(config) }).where("id", "=", id).returningAll().executeTakeFirst();
+      return row ? toChannel(row) : undefined;
+    });
+  }
+
   /** Removes the channel with its subscriptions and deliveries; false when there was none. */
   deleteChannel(id: number): Promise<boolean> {
     return storeOperation("deleteChannel", async () => {
@@ -141,6 +149,17 @@ export class NotificationRepository {
       let query = this.db.selectFrom("notification_subscriptions").selectAll();
       if (channelId !== undefined) query = query.where("channel_id", "=", channelId);
       return (await query.orderBy("id").execute()).map(toSubscription);
+    });
+  }
+
+  /** Replaces what the subscription matches and its template; undefined when there is no such subscription. */
+  updateSubscription(id: number, subscription: Omit<NewSubscription, "channelId">): Promise<SubscriptionRecord | undefined> {
+    return storeOperation("updateSubscription", async () => {
+      const row = await this.db.updateTable("notification_subscriptions").set({
+        events_json: toJsonText(subscription.events), environment: subscription.environment, repo: subscription.repo,
+        template_json: subscription.template === null ? null : toJsonText(subscription.template),
+      }).where("id", "=", id).returningAll().executeTakeFirst();
+      return row ? toSubscription(row) : undefined;
     });
   }
 

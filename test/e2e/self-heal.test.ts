@@ -108,4 +108,18 @@ describe("self-heal by the drift check", () => {
     expect(drifts).toEqual([]);
     expect(app().status()).toMatchObject({ sync: "Synced", health: "Healthy" });
   });
+
+  it("ends Synced on the revert commit when drift checks ran during a rollout that was rolled back", async () => {
+    drifts.length = 0;
+    const v3 = await repo.push({ [`${path}/deployment.yaml`]: webDeployment({ version: "v3", broken: true, progressDeadlineSeconds: 2 }) }, "web v3 (broken)");
+    await controller.onEnvRepoPush(v3);
+    await app().whenIdle();
+    // The drift checks saw the v3 template (live) differ from v2 (the last good) and queued a self-heal behind the rollout.
+    expect(drifts.length).toBeGreaterThan(0);
+    const head = await repo.head();
+    expect(head).not.toBe(v3);
+    expect(app().syncHistory().find((record) => record.revision === v3)).toMatchObject({ result: "RolledBack", revertCommit: head });
+    expect(app().status()).toMatchObject({ sync: "Synced", health: "Healthy", targetRevision: head, diff: [] });
+    expect(await served()).toBe("v1");
+  });
 });

@@ -39,6 +39,10 @@ describe.each<StoreDialect>(["sqlite", "postgres"])("notification and schedule s
     expect(await store.notifications.findChannel(channel.id)).toEqual(channel);
     const subscription = await store.notifications.createSubscription({ channelId: channel.id, events: ["deployed"], environment: "prod", repo: null, template: { subject: "{{service}}" } });
     expect(await store.notifications.listSubscriptions(channel.id)).toEqual([subscription]);
+    const updated = await store.notifications.updateSubscription(subscription.id, { events: ["*"], environment: null, repo: "acme/app", template: null });
+    expect(updated).toEqual({ ...subscription, events: ["*"], environment: null, repo: "acme/app", template: null });
+    expect(await store.notifications.updateSubscription(9999, { events: ["*"], environment: null, repo: null, template: null })).toBeUndefined();
+    expect(await store.notifications.updateChannel(channel.id, { url: "http://127.0.0.1:2/" })).toEqual({ ...channel, config: { url: "http://127.0.0.1:2/" } });
     expect(await store.notifications.deleteSubscription(subscription.id)).toBe(true);
     expect(await store.notifications.deleteSubscription(subscription.id)).toBe(false);
     const other = await store.notifications.createChannel({ name: "gone", kind: "slack", config: { url: "http://127.0.0.1:1/" } });

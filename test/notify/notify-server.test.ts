@@ -66,6 +66,14 @@ describe("notifications from a real deploy", () => {
     expect((await viewer.api("POST", "/notifications/channels", { name: "y", kind: "slack", config: { url: "http://127.0.0.1:9/" } })).status).toBe(403);
     expect((await t.apiWith(null)("GET", "/notifications/channels")).status).toBe(401);
 
+    const prodSubscription = (await t.admin.api<SubscriptionView[]>("GET", "/notifications/subscriptions")).body.find((sub) => sub.channel === "prod-hook");
+    const updated = await t.admin.api<SubscriptionView>("PUT", `/notifications/subscriptions/${prodSubscription?.id}`, { channel: "prod-hook", events: ["deployed", "rollback"], environment: "prod" });
+    expect(updated.body).toMatchObject({ channel: "prod-hook", events: ["deployed", "rollback"], environment: "prod", repo: null });
+    expect((await t.admin.api("PUT", `/notifications/subscriptions/${prodSubscription?.id}`, { channel: "prod-hook", template: { subject: "{{nope}}" } })).status).toBe(400);
+    expect((await t.admin.api("PUT", `/notifications/subscriptions/${prodSubscription?.id}`, { channel: "ops-hook" })).status).toBe(404);
+    const reconfigured = await t.admin.api<ChannelView>("PUT", "/notifications/channels/prod-hook", { config: { url: prodHook.url, secret: "rotated" } });
+    expect(reconfigured.body.config).toEqual({ url: prodHook.url, secret: "********" });
+
     const listed = await slipway(["notify", "ls", "--json"], t.root, env);
     const { channels, subscriptions } = parseJson<{ channels: ChannelView[]; subscriptions: SubscriptionView[] }>(listed);
     expect(channels.map((c) => c.name)).toEqual(["ops-hook", "team-mail", "prod-hook"]);
@@ -179,20 +187,30 @@ describe("notifications from a real deploy", () => {
     try {
       await t.admin.api("POST", "/notifications/channels", { name: "ci-hook", kind: "webhook", config: { url: runs.url } });
       expect((await t.admin.api("POST", "/notifications/subscriptions", { channel: "ci-hook", events: ["run.failed", "run.succeeded"], repo: "acme/app" })).status).toBe(201);
+      await t.admin.api("POST", "/notifications/channels", { name: "ci-slack", kind: "slack", config: { url: `${runs.url}/slack` } });
+      expect((await t.admin.api("POST", "/notifications/subscriptions", { channel: "ci-slack", events: ["run.failed"], repo: "acme/app" })).status).toBe(201);
       await t.createRepo("acme/app");
       const app = await t.workingCopy("acme/app", t.admin.token);
       const failing = await app.commit("ci", { ".slipway/workflows/ci.yml": workflowYaml("push", ["echo testing", "exit 3"]) });
       await app.ok("push", "-q", "origin", "HEAD:feature");
       await app.ok("push", "-q", "origin", "HEAD:main");
-      const request = await waitUntil("the run.failed webhook", async () => runs.requests[0], 60_000, 100);
-      expect(JSON.parse(request.body)).toMatchObject({ event: "run.failed", data: { repo: "acme/app", branch: "main", conclusion: "failure", commit: failing.slice(0, 7), workflow: "ci" } });
+      await waitUntil("the run.failed webhook and Slack message", async () => (runs.requests.length >= 2 ? true : undefined), 60_000, 100);
+      const request = runs.requests.find((r) => r.headers["x-slipway-event"] === "run.failed");
+      const slack = JSON.parse(runs.requests.find((r) => r !== request)?.body ?? "{}") as { text: string; blocks: { type: string }[] };
+      expect(slack.text).toMatch(new RegExp(`^Run failed: ci #(\\d) on acme/app: ci run \\1 on acme/app main \\(${failing.slice(0, 7)} by admin\\) concluded failure\\. ${t.url}/repos/acme/app/runs/\\d+$`));
+      expect(slack.blocks.map((block) => block.type)).toEqual(["header", "section", "context", "actions"]);
+      expect(JSON.parse(request?.body ?? "{}")).toMatchObject({ event: "run.failed", data: { repo: "acme/app", branch: "main", conclusion: "failure", commit: failing.slice(0, 7), workflow: "ci" } });
       const completed = await waitUntil("both runs completed", async () => {
         const list = await t.server.context.store.runs.listRuns({ repo: "acme/app", status: "completed" });
         return list.length === 2 ? list : undefined;
       }, 60_000, 100);
       expect(completed.map((run) => run.ref).sort()).toEqual(["refs/heads/feature", "refs/heads/main"]);
       await t.server.context.notifier.idle();
-      expect(runs.requests).toHaveLength(1);
+      expect(runs.requests).toHaveLength(2);
+      await t.server.context.metrics.idle();
+      const metrics = await (await fetch(`${t.url}/metrics`)).text();
+      expect(metrics).toContain('slipway_runs_total{conclusion="failure"} 2');
+      expect(metrics).toContain('slipway_run_duration_seconds_count{conclusion="failure"} 2');
     } finally {
       await runs.close();
     }

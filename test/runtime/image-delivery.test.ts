@@ -118,7 +118,7 @@ describe("an image built by slipway, pushed to the embedded registry, run by the
     }, 120_000, 200);
     const body = await (await fetch(`${ingress}/hello`)).text();
     // Node from the image (the copy under the unpacked root), in the image's WorkingDir, with the image's Env.
-    expect(body).toMatch(/^hello 1\.0\.0 from \/.+\/images\/roots\/[0-9a-f]{64}\/rootfs\/app on node \/.+\/rootfs\/usr\/local\/bin\/node$/);
+    expect(body).toMatch(/^hello 1\.0\.0 from \/.+\/images\/rootfs\/[0-9a-f]{64}\/app on node \/.+\/images\/rootfs\/[0-9a-f]{64}\/usr\/local\/bin\/node$/);
   }, 180_000);
 
   it("prints the replicas' logs with `slipway logs deploy/NAME -n ENV`, as JSON, and follows them", async () => {

@@ -8,7 +8,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tarStream, type TarEntry } from "../../src/oci/builder/tar-writer";
 import type { ContainerSpec } from "../../src/runtime/types";
-import { ImageRootCache } from "../../src/runtime/local/image-cache";
+import { ImageRootCache, layerChain } from "../../src/runtime/local/image-cache";
 import { imageArgv, imageProcess } from "../../src/runtime/local/image-process";
 import type { FetchedImage, ImageSource } from "../../src/runtime/local/image-source";
 import { applyLayer, resolveInRoot } from "../../src/runtime/local/image-unpack";
@@ -65,6 +65,40 @@ describe("image layers", () => {
     expect(await resolveInRoot(root, "/up/../../real")).toBe(join(root, "real"));
   });
 
+  it("fails a truncated layer (plain or gzip) instead of hanging, and caches nothing half-unpacked", async () => {
+    const whole = await tarBytes([file("a.txt", "x".repeat(5000))]);
+    await expect(applyLayer(join(work, "cut-plain"), Readable.from([whole.subarray(0, 1500)]))).rejects.toThrow(/truncated/);
+    await expect(applyLayer(join(work, "cut-gzip"), Readable.from([gzipSync(whole).subarray(0, 40)]))).rejects.toThrow(/unexpected end|truncated/i);
+    const broken: ImageSource = {
+      fetch: async () => ({ digest: `sha256:${"b".repeat(64)}`, config: { architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } }, layers: [{ digest: "sha256:cut", open: async () => Readable.from([whole.subarray(0, 1500)]) }] }),
+    };
+    const cache = new ImageRootCache(join(work, "broken-cache"), broken);
+    await expect(cache.prepare("broken:v1")).rejects.toMatchObject({ code: "IMAGE_INVALID" });
+    expect(await readdir(join(work, "broken-cache", "tmp"))).toEqual([]);
+    await expect(stat(cache.chainDir(layerChain(["sha256:cut"])[0]))).rejects.toThrow(/ENOENT/);
+  });
+
+  it("shares the unpacked base between images (hard links) and never changes a lower chain", async () => {
+    const base = await tarBytes([dir("usr"), file("usr/big.bin", "base bytes"), file("etc/conf", "base")]);
+    const appA = await tarBytes([file("etc/conf", "a"), file("app.js", "a")]);
+    const appB = await tarBytes([file("usr/.wh.big.bin", ""), file("app.js", "b")]);
+    const config = { architecture: "amd64", os: "linux", rootfs: { type: "layers" as const, diff_ids: [] } };
+    const images: Record<string, FetchedImage> = {
+      "a:v1": { digest: `sha256:${"1".repeat(64)}`, config, layers: [{ digest: "sha256:base", open: async () => Readable.from([base]) }, { digest: "sha256:a", open: async () => Readable.from([appA]) }] },
+      "b:v1": { digest: `sha256:${"2".repeat(64)}`, config, layers: [{ digest: "sha256:base", open: async () => Readable.from([base]) }, { digest: "sha256:b", open: async () => Readable.from([appB]) }] },
+    };
+    const cache = new ImageRootCache(join(work, "shared"), { fetch: async (reference) => images[reference] });
+    const [a, b] = await Promise.all([cache.prepare("a:v1"), cache.prepare("b:v1")]);
+    if (!a || !b) throw new Error("no image");
+    const baseRoot = cache.chainDir(layerChain(["sha256:base"])[0]);
+    expect((await stat(join(a.root, "usr/big.bin"))).ino).toBe((await stat(join(baseRoot, "usr/big.bin"))).ino);
+    await expect(stat(join(b.root, "usr/big.bin"))).rejects.toThrow(/ENOENT/);
+    expect(await readFile(join(a.root, "etc/conf"), "utf8")).toBe("a");
+    expect(await readFile(join(b.root, "etc/conf"), "utf8")).toBe("base");
+    expect(await readFile(join(baseRoot, "etc/conf"), "utf8")).toBe("base");
+    expect((await readdir(join(work, "shared", "rootfs"))).length).toBe(3);
+  });
+
   it("computes entrypoint, cmd, env, PATH and workingDir like Kubernetes, mapped onto the root", async () => {
     const layer = await tarBytes([dir("usr/local/bin"), file("usr/local/bin/tool", "#!/bin/sh\n", 0o755), dir("app"), file("app/main.js", "")]);
     const source: ImageSource = {
@@ -73,7 +107,7 @@ describe("image layers", () => {
           ? {
               digest: `sha256:${"a".repeat(64)}`,
               config: { architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] }, config: { Entrypoint: ["tool"], Cmd: ["/app/main.js", "--flag"], Env: ["PATH=/usr/local/bin:/usr/bin", "MODE=image", "KEEP=1"], WorkingDir: "/app" } },
-              layers: [async () => Readable.from([layer])],
+              layers: [{ digest: "sha256:tools", open: async () => Readable.from([layer]) }],
             }
           : undefined,
     };

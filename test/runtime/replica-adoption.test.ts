@@ -1,21 +1,29 @@
 /**
- * Replica records and adoption at the driver level, with real detached processes: a second driver on the same
- * state dir (a restarted slipway) finds the live replica, adopts it (exec, stop, exit noticed by polling), ends
- * stale and unrecorded leftovers, and drops orphans nobody wants. Log files outlive the store that tailed them.
+ * Replica records and adoption with real detached processes. Driver level: a second driver on the same state dir
+ * (a restarted slipway) finds the live replica, adopts it (exec, stop, exit noticed by polling), ends stale and
+ * unrecorded leftovers, and drops orphans nobody wants. Runtime level: a runtime in its own process is killed
+ * with SIGKILL and a new one on the same data dir takes its replicas over, serves through its Service and rolls
+ * them forward. Log files outlive the store that tailed them.
  */
 
 import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 import { appendFile, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReplicaLaunch } from "../../src/runtime/replica-driver";
 import type { LogLine } from "../../src/runtime/runtime";
+import { createLocalRuntime } from "../../src/runtime/local/local-runtime";
 import { LogStore } from "../../src/runtime/local/log-store";
 import { ProcessReplicaDriver } from "../../src/runtime/local/process-driver";
 import { ReplicaRegistry } from "../../src/runtime/local/replica-registry";
 import { runtimeMarkerVariable } from "../../src/runtime/local/replica-registry-recovery";
 import { isSameProcessRunning, readProcessEntrySync } from "../../src/workflow/executors/host/proc-table";
+import { appDeployment, appService, httpGet } from "./support";
+
+const runtimeHost = fileURLToPath(new URL("../fixtures/runtime/runtime-host.ts", import.meta.url));
 
 const sleeper = "process.on('SIGTERM', () => { console.log('bye'); process.exit(0); }); console.log('up ' + process.env.WHO); setInterval(() => {}, 1000);";
 
@@ -129,4 +137,49 @@ describe("replica records and adoption", () => {
     expect(tail).toEqual(["third"]);
     reopened.close();
   });
+
+  it("takes over a SIGKILLed runtime's replicas (no readiness probe: once the port answers), serves and rolls them forward", async () => {
+    const dataDir = join(root, "runtime");
+    const bundle = join(root, "runtime-host.mjs");
+    await build({ entryPoints: [runtimeHost], bundle: true, platform: "node", format: "esm", target: "node20", outfile: bundle, logLevel: "warning" });
+    const web = (version: string) => appDeployment({ name: "web", version, replicas: 2, container: { readinessProbe: undefined } });
+    const host = spawn(process.execPath, [bundle, dataDir, JSON.stringify([appService("web"), web("v1")])], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    host.stdout?.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+    await waitFor("the first runtime converged", () => out.includes("converged"), 20_000);
+    const records = new ReplicaRegistry(join(dataDir, "replica-records")).list();
+    expect(records).toHaveLength(2);
+    pids.push(...records.map((record) => record.pid));
+    host.kill("SIGKILL");
+    await new Promise((resolve) => host.once("exit", resolve));
+    for (const record of records) expect(isSameProcessRunning(record.pid, record.startTime)).toBe(true);
+
+    const runtime = createLocalRuntime({ dataDir, backoff: { initialMs: 100, maxMs: 400 } });
+    try {
+      expect(runtime.capabilities.adoptsReplicas).toBe(true);
+      await runtime.apply("dev", [appService("web"), web("v1")]);
+      const adopted = await waitFor("both replicas adopted and ready", () => {
+        const state = runtime.snapshot("dev").deployments[0];
+        return state?.complete && state.readyReplicas === 2 ? state : undefined;
+      });
+      expect(adopted.pods.map((pod) => pod.pid).sort()).toEqual(records.map((record) => record.pid).sort());
+      const port = runtime.snapshot("dev").services[0].ports[0].hostPort;
+      expect((await httpGet(`http://127.0.0.1:${port}/`)).body).toMatch(/^v1 /);
+      await runtime.apply("dev", [appService("web"), web("v2")]);
+      await waitFor("rolled to v2", () => {
+        const state = runtime.snapshot("dev").deployments[0];
+        return state?.complete && state.pods.every((pod) => !records.some((record) => record.pid === pod.pid)) ? state : undefined;
+      }, 20_000);
+      for (const record of records) expect(isSameProcessRunning(record.pid, record.startTime)).toBe(false);
+      const lines: string[] = [];
+      for await (const line of runtime.logs("dev", { kind: "Deployment", name: "web" })) lines.push(line.line.replace(/\d+/, "N"));
+      // The adopted replicas' lines from before the kill, their SIGTERM at the rollout, and the new ones.
+      expect(lines.filter((line) => line === "listening on N version v1")).toHaveLength(2);
+      expect(lines.filter((line) => line.startsWith("SIGTERM"))).toHaveLength(2);
+      expect(lines.filter((line) => line === "listening on N version v2")).toHaveLength(2);
+    } finally {
+      await runtime.close();
+    }
+    expect(new ReplicaRegistry(join(dataDir, "replica-records")).list()).toEqual([]);
+  }, 60_000);
 });

@@ -119,7 +119,7 @@ describe.skipIf(!chromiumAvailable())("dashboard in Chromium", () => {
     await page.locator(".logline.group").first().waitFor();
     await expect.poll(() => page.locator(".logline span.ansi-green-fg").count()).toBeGreaterThan(0);
     await page.getByLabel("Search the log").fill("build ok");
-    await expect.poll(() => page.getByTestId("log-matches").textContent()).toMatch(/^1 \/ 1/);
+    await expect.poll(() => page.getByTestId("log-matches").textContent()).toMatch(/^1 \/ 2$/); // the step header (the script) and its output
     await page.locator(".logline.group", { hasText: "Toolchain" }).click();
     await page.locator(".logline.group.open", { hasText: "Toolchain" }).waitFor();
     await shot("05-job-log");

@@ -6,6 +6,7 @@ import { connectLive, disconnectLive, useLiveState } from "./live";
 import { Link, matchPath, navigate, useLocation } from "./router";
 import type { User } from "./types";
 import { SignIn } from "./pages/sign-in";
+import { Sail } from "./components/ui";
 
 type Page = ComponentType<{ params: Record<string, string> }>;
 
@@ -87,7 +88,7 @@ export function App() {
   return (
     <div className="shell">
       <nav className="top">
-        <Link to="/" className="brand">⛵ slipway</Link>
+        <Link to="/" className="brand"><Sail /> slipway</Link>
         <div className="nav-links">
           {navigation.map(([to, text]) => (
             <Link key={to} to={to} className={(to === "/" ? pathname === "/" || pathname.startsWith("/repos") : pathname.startsWith(to)) ? "active" : ""}>{text}</Link>

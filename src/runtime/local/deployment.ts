@@ -126,11 +126,11 @@ export class LocalDeployment {
     for (const orphan of orphans) {
       if (this.closed || this.replicas.has(orphan.name)) continue;
       for (const port of orphan.ports) this.host.ports.hold(port.hostPort);
-      this.addReplica(orphan.name, orphan.revision, orphan.template, orphan.ports);
+      this.addReplica(orphan.name, orphan.revision, orphan.template, orphan.ports, orphan.startedAt);
     }
   }
 
-  private addReplica(name: string, revision: string, template: PodTemplate, ports: PortBinding[]): void {
+  private addReplica(name: string, revision: string, template: PodTemplate, ports: PortBinding[], createdAt?: number): void {
     const replica = new Replica(
       {
         namespace: this.host.namespace,
@@ -141,6 +141,8 @@ export class LocalDeployment {
         ports,
         dir: join(this.host.replicasDir, name),
         restartPolicy: "Always",
+        // An adopted replica keeps its age, so scale-down still retires the youngest first.
+        createdAt,
       },
       this.host.context,
       (changed, type, message) => this.onReplicaEvent(changed, type, message),

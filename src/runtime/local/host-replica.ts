@@ -64,6 +64,7 @@ export class HostProcessReplica implements RunningReplica {
     private readonly env: Record<string, string>,
     private readonly cwd: string,
     onExit: () => void,
+    readonly adopted = false,
   ) {
     this.exited = exited.then((exit) => {
       this.running = false;

@@ -15,8 +15,8 @@ export interface FetchedImage {
   /** Digest of the image manifest: the key of the unpacked root. */
   digest: string;
   config: ImageConfig;
-  /** Layer blobs in order (tar, gzip-compressed or not). */
-  layers: (() => Promise<Readable>)[];
+  /** Layer blobs in order (tar, gzip-compressed or not), with their digests. */
+  layers: { digest: string; open(): Promise<Readable> }[];
 }
 
 export interface ImageSource {
@@ -50,7 +50,7 @@ async function fromStore(store: OciStore, text: string): Promise<FetchedImage | 
     // An index names several images: its chosen image is keyed by its config (which pins every layer's diff id).
     digest: isIndex ? image.configDigest : image.manifest.digest,
     config: image.config,
-    layers: image.image.layers.map((layer) => () => store.blobs.open(layer.digest)),
+    layers: image.image.layers.map((layer) => ({ digest: layer.digest, open: () => store.blobs.open(layer.digest) })),
   };
 }
 

@@ -49,7 +49,7 @@ class ChunkReader {
   async read(count: number): Promise<Buffer | undefined> {
     if (!(await this.fill(count))) {
       if (this.length === 0) return undefined;
-      throw new SlipwayError("REQUEST_INVALID", "the layer's tar archive is truncated");
+      throw new SlipwayError("IMAGE_INVALID", "the layer's tar archive is truncated");
     }
     return Buffer.from(this.take(count));
   }
@@ -58,7 +58,7 @@ class ChunkReader {
   async *pieces(count: number): AsyncGenerator<Buffer> {
     let left = count;
     while (left > 0) {
-      if (this.length === 0 && !(await this.fill(1))) throw new SlipwayError("REQUEST_INVALID", "the layer's tar archive is truncated");
+      if (this.length === 0 && !(await this.fill(1))) throw new SlipwayError("IMAGE_INVALID", "the layer's tar archive is truncated");
       const piece = this.take(Math.min(left, this.length, 1024 * 1024));
       left -= piece.length;
       yield piece;
@@ -122,10 +122,13 @@ async function maybeGunzip(source: Readable): Promise<AsyncIterator<Buffer>> {
     }
   }
   if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) {
-    throw new SlipwayError("REQUEST_INVALID", "zstd-compressed layers are not supported by the local runtime (use gzip)");
+    throw new SlipwayError("IMAGE_INVALID", "zstd-compressed layers are not supported by the local runtime (use gzip)");
   }
   if (head[0] !== 0x1f || head[1] !== 0x8b) return replay();
-  return (Readable.from(replay()).pipe(createGunzip()) as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const gunzip = createGunzip();
+  // pipe() does not forward errors: a failing blob read must fail the unpack, not hang it.
+  const compressed = Readable.from(replay()).on("error", (error) => gunzip.destroy(error));
+  return (compressed.pipe(gunzip) as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
 }
 
 /** Calls `onEntry` for every entry in order; the callback must consume `body` for files. */

@@ -34,7 +34,7 @@ export async function resolveInRoot(root: string, path: string, followLast = tru
     const candidate = join(root, ...resolved, part);
     const info = await lstat(candidate).catch(() => undefined);
     if (info?.isSymbolicLink() && (followLast || parts.length > 0)) {
-      if (++hops > 40) throw new SlipwayError("REQUEST_INVALID", `too many symlinks resolving ${path} in the image`);
+      if (++hops > 40) throw new SlipwayError("IMAGE_INVALID", `too many symlinks resolving ${path} in the image`);
       const target = await readlink(candidate);
       if (target.startsWith("/")) resolved.length = 0;
       parts = [...target.split("/").filter((item) => item !== "" && item !== "."), ...parts];
@@ -89,16 +89,10 @@ export async function applyLayer(root: string, layer: Readable): Promise<void> {
     } else if (entry.type === "hardlink") {
       const source = await resolveInRoot(root, `/${entry.linkTarget}`, false);
       await link(source, target).catch((error: unknown) => {
-        throw new SlipwayError("REQUEST_INVALID", `layer entry ${entry.path}: hard link to ${entry.linkTarget} failed (${String(error)})`);
+        throw new SlipwayError("IMAGE_INVALID", `layer entry ${entry.path}: hard link to ${entry.linkTarget} failed (${String(error)})`);
       });
     } else return; // devices and fifos cannot be made without privileges and are never needed by an app
     created.add(key);
   });
-}
-
-/** Unpacks `layers` in order into the fresh directory `root`. */
-export async function unpackLayers(root: string, layers: (() => Promise<Readable>)[]): Promise<void> {
-  await mkdir(root, { recursive: true });
-  for (const open of layers) await applyLayer(root, await open());
 }
 

@@ -123,9 +123,8 @@ export class ProcessReplicaDriver implements ReplicaDriver {
     const tracker = new ProcessTreeTracker({ pid: record.pid, leadsGroup: true }, { name: processTrackingVariable, value: record.trackingId });
     const env = readProcessEnvironment(record.pid);
     delete env[processTrackingVariable];
-    return new HostProcessReplica(record.pid, tracker, pollUntilGone(record.pid, record.startTime), record.name, env, record.cwd, () =>
-      this.registry?.remove(record.namespace, record.name, record.pid),
-    );
+    const onExit = (): void => this.registry?.remove(record.namespace, record.name, record.pid);
+    return new HostProcessReplica(record.pid, tracker, pollUntilGone(record.pid, record.startTime), record.name, env, record.cwd, onExit, true);
   }
 
   /** What to run: the image's process mapped onto its unpacked root, or the manifest's command on the host. */

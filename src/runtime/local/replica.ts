@@ -145,8 +145,17 @@ export class Replica {
           if (outcome === "failure") this.restartAfterProbe("liveness", message);
         }));
       }
+      const firstPort = this.id.ports[0];
       if (container.readinessProbe) {
         this.addProbe(new ProbeLoop(container.readinessProbe, target, (outcome, message) => this.setReady(outcome === "success", message)));
+      } else if (this.running.adopted && firstPort) {
+        // Adopted after a restart with no readiness probe: back into the balancers once its port accepts connections.
+        const check: ProbeLoop = new ProbeLoop({ tcpSocket: { port: firstPort.containerPort }, periodSeconds: 0.2, failureThreshold: 1 }, target, (outcome) => {
+          if (outcome !== "success") return;
+          check.stop();
+          this.setReady(true);
+        });
+        this.addProbe(check);
       } else {
         this.setReady(true);
       }

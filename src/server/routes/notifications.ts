@@ -1,4 +1,4 @@
-/** /api/v1/notifications: channels (webhook, slack, email) and subscriptions (per environment and repo) — CRUD, a test send, recent deliveries. */
+/** /api/v1/notifications: channels (webhook, slack, email) and subscriptions (per environment and repo) — create, read, update, delete, a test send, recent deliveries. */
 
 import type { FastifyPluginAsync } from "fastify";
 import { SlipwayError } from "../../core/errors";
@@ -6,7 +6,7 @@ import type { JsonValue } from "../../core/json";
 import { channelConfigJson, parseChannelConfig, redactedConfig } from "../../notify/channel-config";
 import { checkTemplate } from "../../notify/template";
 import { isTriggerName, triggerNames } from "../../notify/triggers";
-import type { ChannelRecord, DeliveryRecord, SubscriptionRecord } from "../../store";
+import type { ChannelRecord, DeliveryRecord, NewSubscription, SubscriptionRecord } from "../../store";
 import { requireAdmin, requireUser } from "../access";
 import type { ServerContext } from "../server-context";
 
@@ -42,6 +42,17 @@ export type SubscriptionView = SubscriptionRecord & { channel: string };
 
 const channelView = (channel: ChannelRecord): ChannelView => ({ ...channel, config: redactedConfig(channel.config) });
 
+/** Checks triggers and templates; throws REQUEST_INVALID naming the field, before anything is stored. */
+function checkedSubscription(body: SubscriptionBody): Omit<NewSubscription, "channelId"> {
+  const events = body.events ?? ["*"];
+  for (const event of events) {
+    if (event !== "*" && !isTriggerName(event)) throw new SlipwayError("REQUEST_INVALID", `events: "${event}" is not a trigger; use * or one of ${triggerNames.join(", ")}.`);
+  }
+  if (body.template?.subject !== undefined) checkTemplate(body.template.subject, "template.subject");
+  if (body.template?.text !== undefined) checkTemplate(body.template.text, "template.text");
+  return { events, environment: body.environment ?? null, repo: body.repo ?? null, template: body.template ? { ...body.template } : null };
+}
+
 export function notificationRoutes(context: ServerContext): FastifyPluginAsync {
   const { store } = context;
   const notifications = store.notifications;
@@ -75,6 +86,17 @@ export function notificationRoutes(context: ServerContext): FastifyPluginAsync {
       return { ...channelView(channel), subscriptions: (await subscriptionViews()).filter((s) => s.channelId === channel.id), deliveries: await notifications.listDeliveries({ channelId: channel.id, limit: 20 }) };
     });
 
+    app.put<{ Params: IdParams; Body: { config: JsonValue } }>(
+      "/notifications/channels/:id",
+      { schema: { params: idParams, body: { type: "object", required: ["config"], additionalProperties: false, properties: { config: { type: "object" } } } } },
+      async (request) => {
+        requireAdmin(request.user);
+        const channel = await channelOrThrow(request.params.id);
+        const config = parseChannelConfig(channel.kind, request.body.config);
+        return channelView((await notifications.updateChannel(channel.id, channelConfigJson(config))) ?? channel);
+      },
+    );
+
     app.delete<{ Params: IdParams }>("/notifications/channels/:id", { schema: { params: idParams } }, async (request, reply) => {
       requireAdmin(request.user);
       const channel = await channelOrThrow(request.params.id);
@@ -95,17 +117,20 @@ export function notificationRoutes(context: ServerContext): FastifyPluginAsync {
 
     app.post<{ Body: SubscriptionBody }>("/notifications/subscriptions", { schema: { body: subscriptionBody } }, async (request, reply) => {
       requireAdmin(request.user);
-      const body = request.body;
-      const events = body.events ?? ["*"];
-      for (const event of events) {
-        if (event !== "*" && !isTriggerName(event)) throw new SlipwayError("REQUEST_INVALID", `events: "${event}" is not a trigger; use * or one of ${triggerNames.join(", ")}.`);
-      }
-      if (body.template?.subject !== undefined) checkTemplate(body.template.subject, "template.subject");
-      if (body.template?.text !== undefined) checkTemplate(body.template.text, "template.text");
-      const channel = await channelOrThrow(body.channel);
-      const template: JsonValue | null = body.template ? { ...body.template } : null;
-      const subscription = await notifications.createSubscription({ channelId: channel.id, events, environment: body.environment ?? null, repo: body.repo ?? null, template });
+      const fields = checkedSubscription(request.body);
+      const channel = await channelOrThrow(request.body.channel);
+      const subscription = await notifications.createSubscription({ channelId: channel.id, ...fields });
       return reply.status(201).send({ ...subscription, channel: channel.name } satisfies SubscriptionView);
+    });
+
+    app.put<{ Params: IdParams; Body: SubscriptionBody }>("/notifications/subscriptions/:id", { schema: { params: idParams, body: subscriptionBody } }, async (request) => {
+      requireAdmin(request.user);
+      const fields = checkedSubscription(request.body);
+      const channel = await channelOrThrow(request.body.channel);
+      const existing = (await notifications.listSubscriptions(channel.id)).find((s) => String(s.id) === request.params.id);
+      if (!existing) throw new SlipwayError("NOT_FOUND", `Channel ${channel.name} has no subscription ${request.params.id}.`);
+      const updated = await notifications.updateSubscription(existing.id, fields);
+      return { ...(updated ?? existing), channel: channel.name } satisfies SubscriptionView;
     });
 
     app.delete<{ Params: IdParams }>("/notifications/subscriptions/:id", { schema: { params: idParams } }, async (request, reply) => {

@@ -1,7 +1,8 @@
-/** A ManifestReader over one commit of a git repository (`git ls-tree` once, `git cat-file blob` per file read). */
+/** A ManifestReader over one commit of a git repository (`git ls-tree` once, blobs through batched `git cat-file --batch`). */
 
 import { SlipwayError } from "../../core/errors";
 import { git, gitMaybe } from "../../git/git-cli";
+import { GitBlobBatch } from "./git-blob-batch";
 import { isUnder, normalizeRepoPath, type ManifestReader } from "../../gitops/render/manifest-reader";
 
 /** The commit a revision (branch, tag, SHA) names in `repoDir` (bare or not). */
@@ -14,10 +15,11 @@ export async function resolveRevision(repoDir: string, revision: string): Promis
   throw new SlipwayError("NOT_FOUND", `revision "${revision}" does not exist in the environment repo`);
 }
 
-/** Reads files of commit `sha`; the tree is listed once and blobs are cached. */
+/** Reads files of commit `sha`; the tree is listed once, blobs are read in batches and cached. */
 export function gitCommitReader(repoDir: string, sha: string): ManifestReader {
   let tree: Promise<Map<string, string>> | undefined;
   const blobs = new Map<string, Promise<string>>();
+  const batch = new GitBlobBatch(repoDir);
   const listTree = (): Promise<Map<string, string>> => {
     tree ??= git(["ls-tree", "-r", "-z", "--full-tree", sha], repoDir).then((out) => {
       const entries = new Map<string, string>();
@@ -35,7 +37,7 @@ export function gitCommitReader(repoDir: string, sha: string): ManifestReader {
       if (oid === undefined) return undefined;
       let blob = blobs.get(oid);
       if (!blob) {
-        blob = git(["cat-file", "blob", oid], repoDir);
+        blob = batch.read(oid);
         blobs.set(oid, blob);
       }
       return blob;

@@ -69,6 +69,8 @@ export class SharedObservations {
 
   /** A sync into `namespaces` starts (true) or ends (false): snapshots of them are dropped either way. */
   syncing(runtime: Runtime, namespaces: string[], active: boolean): void {
+    // A sync may write git (a rollback's revert commit): what runs after it in this refresh resolves the branch afresh.
+    this.revisions = new Map();
     for (const namespace of namespaces) {
       const key = keyOf(runtime, namespace);
       this.snapshots.delete(key);

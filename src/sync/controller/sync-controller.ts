@@ -9,6 +9,8 @@ import { ApplicationController, type ApplicationControllerOptions } from "./appl
 import { gitCommitReader, resolveRevision } from "./git-reader";
 import type { GitIdentity } from "./git-writer";
 import { SharedObservations } from "./shared-observations";
+import { hasSyncOption } from "../../gitops/manifests/parse-application";
+import { destinationNamespace } from "./desired-state";
 import type { AppStatus, ControllerEvents, SyncHistorySink, SyncRecord, SyncTrigger } from "./types";
 
 export interface SyncControllerOptions {
@@ -140,6 +142,8 @@ export class SyncController extends EventEmitter<SyncControllerEvents> {
       return;
     }
     for (const application of applications) {
+      // A namespace one app may create (CreateNamespace=true) is there for the other apps of this env repo too.
+      if (hasSyncOption(application, "CreateNamespace")) this.knownNamespaces.add(destinationNamespace(application));
       const existing = this.apps.get(application.metadata.name);
       if (existing) {
         existing.application = application;

@@ -66,6 +66,8 @@ export interface HealthWait {
 export async function waitForHealth(runtime: Runtime, desired: KubeObject[], namespaces: string[], options: LiveOptions, timeoutMs: number): Promise<HealthWait> {
   const keys = new Set(desired.map((object) => refKey(objectRef(object))));
   const deadline = Date.now() + timeoutMs;
+  // Runtime events wake the wait; the poll behind them starts short (a 0-replica Deployment emits none) and backs off.
+  let pollMs = 10;
   for (;;) {
     const live = (await observeLive(runtime, namespaces, options)).filter((item) => keys.has(refKey(objectRef(item.object))));
     const health = applicationHealth(desired, live, new Date());
@@ -74,7 +76,8 @@ export async function waitForHealth(runtime: Runtime, desired: KubeObject[], nam
     if (health.status === "Healthy") return { health, failed: false };
     if (health.status === "Degraded") return { health, failed: true, message: message ?? "Degraded" };
     if (Date.now() >= deadline) return { health, failed: true, message: `not healthy after ${Math.round(timeoutMs / 1000)} s: ${message ?? health.status}` };
-    await nextChange(runtime, Math.min(500, Math.max(10, deadline - Date.now())));
+    await nextChange(runtime, Math.min(pollMs, Math.max(10, deadline - Date.now())));
+    pollMs = Math.min(500, pollMs * 2);
   }
 }
 

@@ -69,7 +69,7 @@ describe.skipIf(!dockerRunnable())("docker runtime on a real engine", () => {
     expect((await fetch(`http://127.0.0.1:${healed.port}/`).then((response) => response.text())).startsWith("v1 ")).toBe(true);
   }, 90_000);
 
-  it("applies resources.limits and the slipway labels, on the host network only", async () => {
+  it("applies resources.limits (an outgrown memory limit is OOMKilled) and the slipway labels, on the host network only", async () => {
     const { runtime } = await start();
     const spec = app({ name: "limited", version: "v1", labels: { "app.kubernetes.io/instance": "shop" }, container: { resources: { limits: { memory: "96Mi", cpu: "500m" } } } });
     await runtime.apply("dev", [spec]);
@@ -85,6 +85,11 @@ describe.skipIf(!dockerRunnable())("docker runtime on a real engine", () => {
       "slipway.dev/replica": pod.name,
     });
     expect(runtime.capabilities).toMatchObject({ isolation: "container", resourceLimits: true, absoluteMountPaths: true, adoptsReplicas: true });
+    // The limit is enforced: a replica that outgrows it is killed by the kernel and reported as OOMKilled.
+    const hog = `const chunks = []; setInterval(() => chunks.push(Buffer.alloc(16 * 1024 * 1024, 1)), 20);`;
+    await runtime.apply("dev", [app({ name: "hog", version: "v1", container: { command: [fixture.node, "-e", hog], readinessProbe: undefined, resources: { limits: { memory: "80Mi" } } } })]);
+    const killed = await waitFor("OOMKilled", () => deployment("hog")?.pods.find((candidate) => candidate.lastExit?.reason === "OOMKilled"), 60_000);
+    expect(killed.lastExit).toMatchObject({ exitCode: 137, signal: "SIGKILL" });
   }, 90_000);
 
   it("restarts a container that exits non-zero with growing backoff, and the Deployment turns Degraded", async () => {

@@ -96,7 +96,9 @@ describe.skipIf(!dockerRunnable())("an Application on the docker runtime", () =>
   };
   const push = async (files: Record<string, string>, message: string) => {
     const sha = await repo.push(files, message);
-    await controller.onEnvRepoPush(sha);
+    const started = Date.now();
+    const [status] = await controller.onEnvRepoPush(sha);
+    console.log(`[docker sync timing] ${message}: push event → ${app().syncHistory()[0]?.result} (${status.health}) in ${Date.now() - started} ms`);
     return sha;
   };
 

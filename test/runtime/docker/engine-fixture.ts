@@ -25,6 +25,8 @@ export interface DockerFixture {
   node: string;
   appScript: string;
   registryAuth(registry: string): RegistryCredentials | undefined;
+  /** Pushes the test app (tags v1 and v2) to another registry, e.g. a slipway server's own; returns the reference without tag. */
+  pushApp(registry: string, credentials: RegistryCredentials, repository: string): Promise<string>;
   docker(args: string[]): Promise<string>;
   stop(): Promise<void>;
 }
@@ -33,6 +35,7 @@ export async function startDockerFixture(): Promise<DockerFixture> {
   assertInstalled(["dockerd", "docker"]);
   let engine: StartedComponent | undefined;
   let registry: TestRegistry | undefined;
+  let store: OciStore | undefined;
   const work = await mkdtemp(join(tmpdir(), "slipway-docker-runtime-"));
   const stop = async (): Promise<void> => {
     await registry?.close();
@@ -42,7 +45,7 @@ export async function startDockerFixture(): Promise<DockerFixture> {
   try {
     engine = startDockerEngine();
     registry = await startTestRegistry();
-    const store = await OciStore.open(join(work, "oci"));
+    store = await OciStore.open(join(work, "oci"));
     execFileSync("bash", [join(repoRoot, "scripts", "node-base-image.sh"), join(work, "rootfs")], { stdio: "ignore" });
     await importRootFilesystem(store, { source: join(work, "rootfs"), tag: "node-base:20" });
     await rm(join(work, "rootfs"), { recursive: true, force: true });
@@ -64,6 +67,11 @@ export async function startDockerFixture(): Promise<DockerFixture> {
     node: "/usr/local/bin/node",
     appScript: "/app/app-server.mjs",
     registryAuth: (name) => (name === host ? { username: "ci", password: "secret-token" } : undefined),
+    async pushApp(target, credentials, repository) {
+      if (!store) throw new Error("the fixture's image store is gone");
+      await pushImageFromStore(store, "app-server", "v1", new RegistryClient({ registry: target, credentials }), repository, ["v1", "v2"]);
+      return `${target}/${repository}`;
+    },
     docker: async (args) => (await run(dockerCliPath(), args, { maxBuffer: 16 * 1024 * 1024 })).stdout,
     async stop() {
       await run(dockerCliPath(), ["rmi", "-f", `${host}/team/app-server:v1`, `${host}/team/app-server:v2`]).catch(() => undefined);

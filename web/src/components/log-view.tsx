@@ -123,7 +123,8 @@ export function LogView({ runId, jobId, running }: { runId: number; jobId: numbe
       }
       const hit = query && matchSet.has(line);
       const html = hit ? highlight(text, query) : ansi.ansi_to_html(text);
-      return <div className={`logline ${hit && matches[current] === line ? "current" : ""}`}>{number}<span dangerouslySetInnerHTML={{ __html: html }} /></div>;
+      const level = text.startsWith("##[error]") ? "error" : text.startsWith("##[warning]") ? "warning" : "";
+      return <div className={`logline ${level} ${hit && matches[current] === line ? "current" : ""}`}>{number}<span dangerouslySetInnerHTML={{ __html: html }} /></div>;
     },
     // version re-renders rows after appends and folds
     [model, version, query, matchSet, current],

@@ -69,3 +69,8 @@ export function ConfirmButton({ label: text, title, description, onConfirm, clas
     </>
   );
 }
+
+/** The logo: a sail over a hull. */
+export function Sail() {
+  return <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true"><path d="M8 1v11H2zM9 4l5 8H9zM1 13h14l-2 2H3z" fill="currentColor" /></svg>;
+}

@@ -50,7 +50,7 @@ export default function RunPage({ params }: { params: Record<string, string> }) 
                   <Link to={`/runs/${id}/jobs/${job.id}`}><strong>{job.name}</strong></Link>
                   <span className="muted">{span(job.startedAt, job.completedAt, now)}{job.environment ? ` · environment ${job.environment}` : ""}</span>
                 </header>
-                {job.error ? <div className="error">{job.error}</div> : null}
+                {job.error ? <div className={job.conclusion === "skipped" ? "notice" : "error"}>{job.error}</div> : null}
                 <ol className="steps">
                   {job.steps.map((step) => (
                     <li key={step.id}><Badge status={step.status} conclusion={step.conclusion} /> {step.name} <span className="muted">{span(step.startedAt, step.completedAt, now)}</span></li>

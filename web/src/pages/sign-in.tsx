@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { api, setToken } from "../api";
 import type { User } from "../types";
+import { Sail } from "../components/ui";
 
 export function SignIn({ onSignedIn }: { onSignedIn: (user: User) => void }) {
   const [token, setValue] = useState("");
@@ -25,7 +26,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (user: User) => void }) {
   return (
     <div className="signin">
       <form onSubmit={(event) => void submit(event)} className="card">
-        <h1>⛵ slipway</h1>
+        <h1><Sail /> slipway</h1>
         <p className="muted">Sign in with a personal access token. The first admin's token is in <code>DATA_DIR/admin.token</code>; <code>slipway token create</code> makes more.</p>
         <label htmlFor="token">Token</label>
         <input id="token" name="token" type="password" autoComplete="current-password" value={token} onChange={(event) => setValue(event.target.value)} required autoFocus />
