@@ -5,7 +5,9 @@
  * replica's own start + readiness time (its runtime events: started → ready) is subtracted to give the controller's
  * overhead (target: median under 1 s). Baseline, measured in the same process: the same service spawned directly and
  * polled on /ready with the same probe period.
- * Usage: node dist/bench/commit-to-healthy.js [--record]   (--record appends the figures to bench/RESULTS.md)
+ * Usage: node dist/bench/commit-to-healthy.js [--record] [--runtime docker]   (--record appends the figures to bench/RESULTS.md;
+ * --runtime docker runs the service as a container from an image in the server's registry, against the engine of DOCKER_HOST,
+ * with `docker run` of the same image as the baseline)
  */
 
 import { execFile, execFileSync, spawn } from "node:child_process";
@@ -15,9 +17,12 @@ import { join, resolve } from "node:path";
 import { freeLoopbackPort } from "../src/runtime/local/ports";
 import { startServer } from "../src/server/up";
 import { machineDescription, recordResults } from "./record";
+import { pushServiceImage, type BenchImage } from "./support/docker-image";
 
 const rounds = 20;
 const service = resolve("test/fixtures/sync/server.mjs");
+const runtimeName = process.argv.includes("--runtime") ? process.argv[process.argv.indexOf("--runtime") + 1] : "local";
+let container = { image: (version: string) => `bench/web:${version}`, command: [process.execPath, service] };
 const env = { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0", GIT_AUTHOR_NAME: "bench", GIT_AUTHOR_EMAIL: "bench@localhost", GIT_COMMITTER_NAME: "bench", GIT_COMMITTER_EMAIL: "bench@localhost" };
 
 const application = `apiVersion: argoproj.io/v1alpha1
@@ -25,7 +30,7 @@ kind: Application
 metadata: { name: web }
 spec:
   source: { repoURL: bench/deploy, path: envs/dev/web, targetRevision: main }
-  destination: { name: local, namespace: dev }
+  destination: { name: ${runtimeName}, namespace: dev }
   syncPolicy:
     automated: { prune: true, selfHeal: true }
     syncOptions: [CreateNamespace=true]
@@ -45,8 +50,8 @@ spec:
       terminationGracePeriodSeconds: 2
       containers:
         - name: web
-          image: bench/web:${version}
-          command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(service)}]
+          image: ${container.image(version)}
+          command: [${container.command.map((part) => JSON.stringify(part)).join(", ")}]
           env: [{ name: VERSION, value: "${version}" }]
           ports: [{ name: http, containerPort: 8080 }]
           readinessProbe: { httpGet: { path: /ready, port: http }, periodSeconds: 1, failureThreshold: 1 }
@@ -92,8 +97,14 @@ async function directStart(): Promise<number> {
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), "slipway-bench-c2h-"));
   const server = await startServer({ dataDir: join(root, "data"), port: 0, log: () => undefined, delivery: { resyncMs: 0, driftCheckMs: 0 } });
+  let dockerImage: BenchImage | undefined;
   try {
     const token = readFileSync(join(root, "data", "admin.token"), "utf8").trim();
+    if (runtimeName === "docker") {
+      dockerImage = await pushServiceImage(server.url, token, service);
+      const image = dockerImage.image;
+      container = { image: () => `${image}:v1`, command: dockerImage.command };
+    }
     const created = await fetch(`${server.url}/api/v1/repos`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ name: "bench/deploy" }) });
     if (created.status !== 201) throw new Error(`creating the env repo: ${created.status} ${await created.text()}`);
     const remote = new URL(`${server.url}/git/bench/deploy.git`);
@@ -114,7 +125,7 @@ async function main(): Promise<void> {
     const ready = new Map<string, { started?: number; ready?: number }>();
     let attached = false;
     const attach = (): void => {
-      const runtime = server.context.delivery.startedRuntime;
+      const runtime = server.context.delivery.runtimeOfNamespace("dev") ?? server.context.delivery.startedRuntime;
       if (attached || !runtime) return;
       attached = true;
       // Replica events carry the revision (template hash); the newest one started is the round's.
@@ -163,7 +174,7 @@ async function main(): Promise<void> {
       overheads.push(total - own);
     }
     const baselines: number[] = [];
-    for (let i = 0; i < 5; i++) baselines.push(await directStart());
+    for (let i = 0; i < 5; i++) baselines.push(await (dockerImage ? dockerImage.directStart() : directStart()));
 
     const baseline = median(baselines);
     const figures = [
@@ -178,10 +189,11 @@ async function main(): Promise<void> {
       ["ratio commit-to-healthy / baseline", `${(median(totals) / baseline).toFixed(2)}×`],
     ];
     for (const [name, value] of figures) console.log(`${name.padEnd(96)} ${value}`);
-    if (process.argv.includes("--record")) recordResults("commit-to-healthy", figures);
+    if (process.argv.includes("--record")) recordResults(runtimeName === "local" ? "commit-to-healthy" : `commit-to-healthy (${runtimeName} runtime)`, figures);
     else console.log(`\n(${machineDescription()}; pass --record to append to bench/RESULTS.md)`);
   } finally {
     await server.close();
+    await dockerImage?.remove();
     rmSync(root, { recursive: true, force: true });
   }
 }

@@ -8,7 +8,7 @@
  */
 
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium, type Page } from "playwright-core";
@@ -160,6 +160,7 @@ async function main(): Promise<void> {
       ["log worst frame ratio 100 MB / 1 MB", `${(big.worstFrame / Math.max(1, baseline.worstFrame)).toFixed(2)}×`],
       ["log 100 MB: search for one line, typed → found", `${big.searchMs} ms (1 MB: ${baseline.searchMs} ms)`],
     ];
+    figures.push(["load average (1 min) at the end: the machine is shared", loadavg()[0]?.toFixed(1) ?? "?"]);
     for (const [name, value] of figures) console.log(`${name}: ${value}`);
     if (record) recordResults("dashboard", figures);
   } finally {

@@ -30,7 +30,7 @@ export function renderSummary(summary: DemoSummary): string {
     `The slipway demo is up (${(total / 1000).toFixed(1)} s).`,
     "",
     `  dashboard   ${summary.dashboard}`,
-    ...Object.entries(summary.environments).map(([env, url]) => `  ${env.padEnd(11)} ${url ?? "(no ingress yet)"}`),
+    ...Object.entries(summary.environments).map(([env, url]) => `  ${env.padEnd(11)} ${url ?? "(no ingress yet)"}   ${Object.entries(summary.versions[env] ?? {}).map(([service, version]) => `${service} ${version}`).join(", ")}`),
     "",
     "  users (tokens are files, mode 0600):",
     ...summary.users.map((user) => `    ${user.name.padEnd(9)} ${user.tokenPath}   ${user.role}`),

@@ -6,7 +6,7 @@ import { freeLoopbackPort, loopback } from "../runtime/local/ports";
 import { ensureAccounts, type DemoAccounts } from "./demo-accounts";
 import { checkoutRoot, defaultIngressPorts, demoDir, environments, registryTokenSecret, shopRepo, shopServices, type Environment } from "./demo-config";
 import { pushApplications, seedDeployRepo, seedShopRepo, type SeedContext } from "./demo-seed";
-import { poll, requireSuccess, waitForApps, waitForRun, type AppView, type RunView } from "./demo-wait";
+import { poll, requireSuccess, servedVersion, waitForApps, waitForRun, type RunView } from "./demo-wait";
 import { ensureNodeBaseImage } from "./node-base-image";
 
 export interface DemoStage {
@@ -22,7 +22,8 @@ export interface DemoSummary {
   environments: Record<string, string | undefined>;
   users: { name: string; role: string; tokenPath: string }[];
   repositories: { name: string; clone: string; workingCopy: string }[];
-  versions: Record<string, string>;
+  /** environment → service → the version it answers with through the ingress. */
+  versions: Record<string, Record<string, string>>;
   stages: DemoStage[];
   nextSteps: string[];
 }
@@ -76,8 +77,14 @@ async function firstRelease(api: ApiClient, sha: string | undefined, timeoutMs: 
   return build.find((run) => run.conclusion === "success") ?? (build[0] ? requireSuccess(await api.request<RunView>("GET", `/runs/${build[0].id}`), "the first release (build.yml)") : undefined);
 }
 
-function versionsOf(apps: AppView[], images: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(apps.map((app) => [app.name, images[app.name] ?? "?"]));
+async function versionsOf(ingress: (env: Environment) => string | undefined): Promise<Record<string, Record<string, string>>> {
+  const versions: Record<string, Record<string, string>> = {};
+  for (const env of environments) {
+    const url = ingress(env);
+    versions[env] = {};
+    for (const service of shopServices) versions[env][service] = (url ? await servedVersion(url, service) : undefined) ?? "not answering";
+  }
+  return versions;
 }
 
 export async function bringUpDemo(options: DemoUpOptions): Promise<DemoSummary> {
@@ -95,16 +102,10 @@ export async function bringUpDemo(options: DemoUpOptions): Promise<DemoSummary> 
   const seed: SeedContext = { url, registryHost, checkout, dir, accounts };
   await timed(stages, progress, "push demo/shop-deploy (manifests for dev, staging, prod)", () => seedDeployRepo(seed), (sha) => (sha ? `main at ${sha.slice(0, 7)}` : "already there"));
   const shopSha = await timed(stages, progress, "push demo/shop (7 conventional commits)", () => seedShopRepo(seed), (sha) => (sha ? `main at ${sha.slice(0, 7)}` : "already there"));
-  const release = await timed(stages, progress, "first release: build.yml (release, tests, images, promote to dev)", () => firstRelease(accounts.ci.api, shopSha, timeoutMs), (run) => (run ? `run ${run.id}, ${run.jobs.length} jobs` : "no build run"));
-  const appsSha = await timed(stages, progress, "push the Argo CD Applications", () => pushApplications(seed), (sha) => (sha ? `main at ${sha.slice(0, 7)}` : "already there"));
+  await timed(stages, progress, "first release: build.yml (release, tests, images, promote to dev)", () => firstRelease(accounts.ci.api, shopSha, timeoutMs), (run) => (run ? `run ${run.id}, ${run.jobs.length} jobs` : "no build run"));
+  await timed(stages, progress, "push the Argo CD Applications", () => pushApplications(seed), (sha) => (sha ? `main at ${sha.slice(0, 7)}` : "already there"));
   const apps = await timed(stages, progress, "dev, staging and prod Healthy", () => waitForApps(accounts.ci.api, environments.flatMap(appNames), timeoutMs), (found) => `${found.length} applications`);
-  void appsSha;
   const ingress = (env: Environment): string | undefined => apps.find((app) => app.namespace === env && app.ingressUrl)?.ingressUrl;
-  const images: Record<string, string> = {};
-  for (const job of release?.jobs ?? []) {
-    const matrix = (job as { matrix?: { service?: string; version?: string } | null }).matrix;
-    if (job.jobId === "dev" && matrix?.service && matrix.version) images[`${matrix.service}-dev`] = `v${matrix.version}`;
-  }
   return {
     url,
     dashboard: `${url}/`,
@@ -120,7 +121,7 @@ export async function bringUpDemo(options: DemoUpOptions): Promise<DemoSummary> 
       { name: shopRepo, clone: `${url}/git/${shopRepo}.git`, workingCopy: `${dir}/shop` },
       { name: "demo/shop-deploy", clone: `${url}/git/demo/shop-deploy.git`, workingCopy: `${dir}/shop-deploy` },
     ],
-    versions: versionsOf(apps.filter((app) => app.namespace === "dev"), images),
+    versions: await versionsOf(ingress),
     stages,
     nextSteps: nextSteps(url, dataDir, dir, ingress("dev")),
   };

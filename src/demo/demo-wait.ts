@@ -94,3 +94,14 @@ export async function waitForApps(api: ApiClient, names: string[], timeoutMs: nu
     return pending.length === 0 ? apps.filter((app) => names.includes(app.name)) : undefined;
   }, timeoutMs, () => `waiting for ${pending.join(", ")}`);
 }
+
+/** Where each shop service answers its health check (with its version) through an environment's ingress. */
+export const healthPaths: Record<string, string> = { gateway: "/api/healthz", auth: "/api/auth/healthz", catalog: "/api/products/healthz", orders: "/api/orders/healthz", web: "/healthz" };
+
+/** The version a service answers with through an environment's ingress (undefined while it does not answer 200). */
+export async function servedVersion(ingress: string, service: string): Promise<string | undefined> {
+  const response = await fetch(`${ingress}${healthPaths[service]}`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+  if (!response || response.status !== 200) return undefined;
+  const body = (await response.json().catch(() => ({}))) as { version?: unknown };
+  return typeof body.version === "string" ? body.version : undefined;
+}

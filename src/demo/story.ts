@@ -11,7 +11,7 @@ import { SlipwayError } from "../core/errors";
 import { ensureAccounts, type DemoAccounts } from "./demo-accounts";
 import { checkoutRoot, shopRepo, shopServices } from "./demo-config";
 import { openCopy } from "./demo-seed";
-import { poll, requireSuccess, waitForApps, type AppView, type RunView } from "./demo-wait";
+import { healthPaths, poll, requireSuccess, servedVersion, waitForApps, type AppView, type RunView } from "./demo-wait";
 import { deliverChange, type StoryChange } from "./story-change";
 import { Timeline, type StoryResult } from "./story-timeline";
 
@@ -21,8 +21,6 @@ export interface StoryOptions {
   progress(line: string): void;
   timeoutMs?: number;
 }
-
-const healthPaths: Record<string, string> = { gateway: "/api/healthz", auth: "/api/auth/healthz", catalog: "/api/products/healthz", orders: "/api/orders/healthz", web: "/healthz" };
 
 const twoFactor = (branch: string, stamp: string): StoryChange => ({
   files: "2fa",
@@ -46,14 +44,6 @@ const brokenReadiness = (branch: string, stamp: string): StoryChange => ({
   review: "Looks fine to me.",
   note: { path: "services/catalog/docs/sources.md", text: `# Product sources\n\nCATALOG_SOURCE names where the products come from (builtin).\n\n(slipway demo story, ${stamp})\n` },
 });
-
-/** The version a service answers with through an environment's ingress (undefined while it does not answer 200). */
-async function servedVersion(ingress: string, service: string): Promise<string | undefined> {
-  const response = await fetch(`${ingress}${healthPaths[service]}`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
-  if (!response || response.status !== 200) return undefined;
-  const body = (await response.json().catch(() => ({}))) as { version?: unknown };
-  return typeof body.version === "string" ? body.version : undefined;
-}
 
 function waitForVersion(ingress: string, service: string, version: string, timeoutMs: number): Promise<number> {
   let seen: string | undefined;

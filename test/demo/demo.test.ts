@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { DemoSummary } from "../../src/demo/demo-up";
 import { freeLoopbackPort } from "../../src/runtime/local/ports";
 import type { StoryResult } from "../../src/demo/story-timeline";
-import { assertBuilt, finished, killIfRunning, parseJson, slipway, startSlipway } from "../support/cli";
+import { assertBuilt, killIfRunning, parseJson, slipway, startSlipway } from "../support/cli";
 
 /** Processes whose command line or working directory lies under `dir` (replicas, steps). */
 async function processesUnder(dir: string): Promise<number[]> {
@@ -113,7 +113,6 @@ describe("the demo", () => {
     expect(((await who.json()) as { name: string }).name).toBe("reviewer");
     expect(summary.nextSteps.join("\n")).toContain("slipway pr create");
     await stop(first);
-    await finished(first).catch(() => undefined);
 
     const second = startSlipway(args, tmpdir());
     cleanup.push(async () => killIfRunning(second));

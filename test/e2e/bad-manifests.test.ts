@@ -3,9 +3,10 @@
  * unknown kind, missing image, invalid YAML, port clashes. The running replicas keep their pids; fixing git syncs again.
  */
 
+import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freeLoopbackPort } from "../../src/runtime/local/ports";
-import type { AppSummary, ReplicaView } from "../../src/server/services/delivery";
+import type { AppSummary, ReplicaView, ResourceView } from "../../src/server/services/delivery";
 import type { SyncRecord } from "../../src/sync/controller/types";
 import { startTestServer, waitUntil, type TestServer, type WorkingCopy } from "../support/server";
 import { application, webDeployment, webIngress, webService } from "../sync/controller/harness";
@@ -36,6 +37,8 @@ describe("bad manifests on a served env repo", () => {
   let work: WorkingCopy;
   let ingress: string;
   let pids: number[] = [];
+  let blocker: Server;
+  let stagingIngressPort = 0;
   const messages: string[] = [];
 
   const app = async (): Promise<AppDetails> => {
@@ -59,7 +62,12 @@ describe("bad manifests on a served env repo", () => {
   beforeAll(async () => {
     const port = await freeLoopbackPort();
     ingress = `http://127.0.0.1:${port}`;
-    t = await startTestServer({ delivery: { ingressPorts: { dev: port }, resyncMs: 0, driftCheckMs: 0 } });
+    // Staging's ingress port is held by another program on this machine (a clash slipway must report, not crash on).
+    const stagingPort = await freeLoopbackPort();
+    blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(stagingPort, "127.0.0.1", resolve));
+    stagingIngressPort = stagingPort;
+    t = await startTestServer({ delivery: { ingressPorts: { dev: port, staging: stagingPort }, resyncMs: 0, driftCheckMs: 0 } });
     await t.createRepo("acme/deploy");
     work = await t.workingCopy("acme/deploy", t.admin.token);
     const sha = await push("web v1", {
@@ -76,6 +84,7 @@ describe("bad manifests on a served env repo", () => {
   afterAll(async () => {
     console.log(`[bad manifests] sync failures as recorded:\n  ${messages.join("\n  ")}`);
     await t?.stop();
+    await new Promise((resolve) => blocker?.close(resolve));
   });
 
   it.each(cases)("fails the sync on $name with a precise message and changes nothing that runs", async ({ name, files, message }) => {
@@ -95,5 +104,25 @@ describe("bad manifests on a served env repo", () => {
     await healthyAt(fixed);
     expect((await app()).history[0]).toMatchObject({ revision: fixed, result: "Succeeded", applied: [] });
     expect(await livePids()).toEqual(pids);
+  }, 60_000);
+
+  it("fails a staging app whose ingress port is taken by another program, applying nothing in staging and leaving dev running", async () => {
+    const staging = await push("web in staging (its ingress port is taken)", {
+      "apps/web-staging.yaml": application.replace("name: web-dev", "name: web-staging").replace("path: envs/dev/web", "path: envs/staging/web").replace("namespace: dev", "namespace: staging"),
+      "envs/staging/web/deployment.yaml": good,
+      "envs/staging/web/service.yaml": webService,
+      "envs/staging/web/ingress.yaml": webIngress,
+    });
+    const record = await waitUntil("the failed staging sync", async () => {
+      const response = await t.admin.api<AppDetails>("GET", "/apps/web-staging");
+      return response.status === 200 ? response.body.history.find((entry) => entry.revision === staging && entry.result !== undefined) : undefined;
+    }, 30_000, 100);
+    messages.push(`ingress port clash: ${record.message ?? ""}`);
+    expect(record).toMatchObject({ result: "Failed" });
+    expect(record.message).toMatch(new RegExp(`ingress port ${stagingIngressPort} on 127\\.0\\.0\\.1 is taken`));
+    expect((await t.admin.api<ReplicaView[]>("GET", "/apps/web-staging/replicas")).body).toEqual([]);
+    expect((await t.admin.api<{ resources: ResourceView[] }>("GET", "/apps/web-staging")).body.resources.map((resource) => `${resource.kind}/${resource.name}:${resource.health}`)).toEqual([]);
+    expect(await livePids()).toEqual(pids);
+    expect(await served()).toBe("v1");
   }, 60_000);
 });

@@ -92,6 +92,30 @@ describe("delivery: sync history, deployments and delivery events on the server"
     expect(deployments.map((d) => [d.version, d.result])).toEqual([["2.0.0", "rolled-back"], ["1.0.0", "healthy"]]);
   }, 90_000);
 
+  it("rolls back when its PostSync hook Job runs `slipway smoke-test` (the server's shim on PATH) and it fails", async () => {
+    const url = `http://127.0.0.1:${delivery.ingressPorts.dev}/`;
+    const hook = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: smoke
+  annotations: { argocd.argoproj.io/hook: PostSync }
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: smoke
+          image: slipway/cli:latest
+          command: [slipway, smoke-test, --url, "${url}", --body, v9, --retries, "1", --interval, 100ms]
+`;
+    shas.v3 = await push(promotion("3.0.0"), { [`${dir}/deployment.yaml`]: webDeployment({ version: "v3", replicas: 1 }), [`${dir}/ingress.yaml`]: webIngress, [`${dir}/smoke.yaml`]: hook });
+    const record = await waitUntil("the smoke-test rollback", async () => (await syncs()).find((r) => r.revision === shas.v3 && r.finishedAt), 60_000, 200);
+    expect(record).toMatchObject({ result: "RolledBack", rolledBackTo: shas.v1 });
+    expect(record.message).toMatch(/^PostSync hook Job dev\/smoke failed/);
+    expect((await fetch(url).then((response) => response.text())).split(" ")[0]).toBe("v1");
+  }, 90_000);
+
   it("`slipway apps history web` shows the syncs, as a table and as JSON", async () => {
     const env = { SLIPWAY_URL: t.url, SLIPWAY_TOKEN: dev.token };
     const json = await slipway(["apps", "history", "web", "--json"], t.root, env);
@@ -100,7 +124,7 @@ describe("delivery: sync history, deployments and delivery events on the server"
     const table = await slipway(["apps", "history", "web", "--limit", "5"], t.root, env);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/ID\s+STARTED \(UTC\)\s+TRIGGER\s+REVISION\s+RESULT\s+DURATION\s+MESSAGE/);
-    expect(table.stdout).toContain(`${shas.v2.slice(0, 7)}  `);
+    expect(table.stdout).toContain(`${shas.v3.slice(0, 7)}  `);
     expect(table.stdout).toMatch(/RolledBack .*restored/);
     const missing = await slipway(["apps", "history", "nope"], t.root, env);
     expect(missing.code).toBe(1);

@@ -120,8 +120,10 @@ describe.skipIf(!chromiumAvailable())("dashboard in Chromium", () => {
     await expect.poll(() => page.locator(".logline span.ansi-green-fg").count()).toBeGreaterThan(0);
     await page.getByLabel("Search the log").fill("build ok");
     await expect.poll(() => page.getByTestId("log-matches").textContent()).toMatch(/^1 \/ 2$/); // the step header (the script) and its output
-    await page.locator(".logline.group", { hasText: "Toolchain" }).click();
-    await page.locator(".logline.group.open", { hasText: "Toolchain" }).waitFor();
+    // Two groups mention Toolchain: the step's header (its script) and the ::group::Toolchain it printed.
+    await page.locator(".logline.group", { hasText: /▸ Toolchain$/ }).click();
+    await page.locator(".logline.group.open", { hasText: /▾ Toolchain$/ }).waitFor();
+    await expect.poll(() => page.locator(".logline", { hasText: /^\d+v\d+\.\d+\.\d+$/ }).count()).toBe(1);
     await shot("05-job-log");
   });
 

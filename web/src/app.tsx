@@ -26,6 +26,7 @@ const routes: Array<[string, Page]> = [
   ["/apps/:name", page(() => import("./pages/app-detail"))],
   ["/events", page(() => import("./pages/events"))],
   ["/dora", page(() => import("./pages/dora"))],
+  ["/notifications", page(() => import("./pages/notifications"))],
 ];
 
 const navigation: Array<[string, string]> = [
@@ -36,6 +37,7 @@ const navigation: Array<[string, string]> = [
   ["/images", "Images"],
   ["/events", "Events"],
   ["/dora", "DORA"],
+  ["/notifications", "Notifications"],
 ];
 
 function LiveDot() {

@@ -48,6 +48,13 @@ async function story(flags: StoryFlags): Promise<number> {
   const dataDir = await mkdtemp(join(tmpdir(), "slipway-demo-"));
   const ingressPorts = { dev: await freeLoopbackPort(), staging: await freeLoopbackPort(), prod: await freeLoopbackPort() };
   const server = await startServer({ dataDir, port: 0, delivery: { ingressPorts }, log: () => undefined });
+  // Ctrl-C: stop the server (and every replica and step it started) before leaving.
+  const interrupt = (signal: NodeJS.Signals): void => {
+    progress(`\n${signal}: stopping the demo server…`);
+    void server.close().then(() => rm(dataDir, { recursive: true, force: true })).finally(() => process.exit(130));
+  };
+  process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
   try {
     progress(`slipway demo story: a server of its own at ${server.url} (data ${dataDir})`);
     const admin = (await readFile(join(dataDir, "admin.token"), "utf8")).trim();
@@ -57,6 +64,8 @@ async function story(flags: StoryFlags): Promise<number> {
     else process.stdout.write(renderTimeline(result));
     return 0;
   } finally {
+    process.off("SIGINT", interrupt);
+    process.off("SIGTERM", interrupt);
     await server.close();
     if (flags.keep) progress(`kept ${dataDir}`);
     else await rm(dataDir, { recursive: true, force: true });

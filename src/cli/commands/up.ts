@@ -28,7 +28,7 @@ export function registerUpCommand(program: Command): void {
     .option("--database <url>", "a PostgreSQL URL instead of the embedded SQLite (postgres://…)")
     .option("--max-parallel <n>", "jobs run at once across all runs (default: the CPU count)")
     .option("--ingress-port <env=port>", "the ingress entry point of an environment, e.g. dev=8080 (repeatable)", (v: string, p: string[] = []) => [...p, v], [])
-    .option("--runtime <name>", "the runtime of Applications whose destination.name is empty: local (processes) or docker (containers on Docker Engine)", "local")
+    .option("--runtime <name>", "the runtime of Applications that name none (only destination.server): local (processes) or docker (containers on Docker Engine)", "local")
     .option("--demo", "set up the demo shop (users, repositories, base image, first release into dev) and print its URLs; idempotent")
     .option("--json", "with --demo: print the demo's summary as JSON on stdout")
     .action(action(up));
@@ -53,11 +53,7 @@ async function up(flags: UpFlags): Promise<number> {
   process.stderr.write(`  data:  ${resolve(flags.data)}\n`);
   if (server.adminTokenPath) process.stderr.write(`  admin token written to ${server.adminTokenPath} (mode 0600)\n`);
   process.stderr.write(`  use it: export SLIPWAY_URL=${server.url} SLIPWAY_TOKEN=$(cat ${resolve(flags.data)}/admin.token)\n`);
-  if (demo) await demo.runDemo(server, resolve(flags.data), flags.json === true).catch(async (error: unknown) => {
-    await server.close();
-    throw error;
-  });
-  await new Promise<void>((resolveStop) => {
+  const stopped = new Promise<void>((resolveStop) => {
     const stop = (signal: string): void => {
       process.stderr.write(`\n${signal}: shutting down (cancelling running runs)…\n`);
       void server.close().then(resolveStop);
@@ -65,6 +61,12 @@ async function up(flags: UpFlags): Promise<number> {
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
   });
+  // The demo's setup runs while the signals already stop the server (and every replica it started).
+  if (demo) await Promise.race([demo.runDemo(server, resolve(flags.data), flags.json === true), stopped]).catch(async (error: unknown) => {
+    await server.close();
+    throw error;
+  });
+  await stopped;
   return 0;
 }
 

@@ -20,7 +20,7 @@ export const labelKeys = {
 /** Argo CD's tracking label, set by the sync controller on every object it applies. */
 const applicationTrackingLabel = "app.kubernetes.io/instance";
 
-export function containerLabels(owner: string, launch: ReplicaLaunch, template: PodTemplate): Record<string, string> {
+export function containerLabels(owner: string, launch: ReplicaLaunch, template: PodTemplate, workloadLabels: Record<string, string> = {}): Record<string, string> {
   const labels: Record<string, string> = {
     ...launch.labels,
     [labelKeys.owner]: owner,
@@ -32,7 +32,7 @@ export function containerLabels(owner: string, launch: ReplicaLaunch, template: 
     [labelKeys.ports]: JSON.stringify(launch.ports),
     [labelKeys.template]: JSON.stringify(template),
   };
-  const application = launch.labels[applicationTrackingLabel];
+  const application = workloadLabels[applicationTrackingLabel] ?? launch.labels[applicationTrackingLabel];
   if (application) labels[labelKeys.application] = application;
   return labels;
 }

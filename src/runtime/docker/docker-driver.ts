@@ -15,6 +15,8 @@ export interface DockerDriverOptions {
   owner: string;
   /** Orphans nothing took over are stopped and removed this long after recovery; default 60 s. */
   orphanGraceMs?: number;
+  /** The labels of the Deployment or Job itself (where the Application's tracking label is). */
+  workloadLabels?: (namespace: string, workload: { kind: string; name: string }) => Record<string, string> | undefined;
 }
 
 interface OrphanContainer {
@@ -86,7 +88,7 @@ export class DockerReplicaDriver implements ReplicaDriver {
         Cmd: command.length > 0 ? (launch.container.args ?? []) : launch.container.args,
         WorkingDir: launch.container.workingDir,
         Env: containerEnv(launch),
-        Labels: containerLabels(this.options.owner, launch, template),
+        Labels: containerLabels(this.options.owner, launch, template, this.options.workloadLabels?.(launch.namespace, launch.workload)),
         HostConfig: hostConfig(launch, usedBy),
       });
     } catch (error) {

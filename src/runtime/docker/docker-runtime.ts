@@ -26,8 +26,15 @@ export class DockerRuntime extends LocalRuntime {
   constructor(options: DockerRuntimeOptions) {
     const name = options.name ?? "docker";
     const engine = new DockerEngine(options.engine);
-    const driver = new DockerReplicaDriver({ engine, owner: options.owner ?? defaultOwner(name, options.dataDir), orphanGraceMs: options.orphanGraceMs });
+    // The Application label comes from the workload's own labels (Argo CD's tracking label is not on the pod template).
+    let workloadLabels: (namespace: string, workload: { kind: string; name: string }) => Record<string, string> | undefined = () => undefined;
+    const driver = new DockerReplicaDriver({ engine, owner: options.owner ?? defaultOwner(name, options.dataDir), orphanGraceMs: options.orphanGraceMs, workloadLabels: (namespace, workload) => workloadLabels(namespace, workload) });
     super({ ...options, name, driver });
+    workloadLabels = (namespace, workload) => {
+      const live = this.snapshot(namespace);
+      const owner = workload.kind === "Deployment" ? live.deployments.find((candidate) => candidate.name === workload.name) : live.jobs.find((candidate) => candidate.name === workload.name);
+      return owner?.spec.labels;
+    };
     this.engine = engine;
     this.dockerDriver = driver;
   }

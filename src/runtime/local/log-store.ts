@@ -46,6 +46,7 @@ class FileTail {
   private watcher: FSWatcher | undefined;
   private readonly poll: NodeJS.Timeout;
   private appender: WriteStream | undefined;
+  private scheduled = false;
 
   constructor(
     readonly path: string,
@@ -68,12 +69,20 @@ class FileTail {
       this.splitter = new LineSplitter((line) => (skipPartial ? (skipPartial = false) : original(line)));
     }
     try {
-      this.watcher = watch(path, () => this.catchUp());
+      // Bursts of writes coalesce into one read.
+      this.watcher = watch(path, () => {
+        if (this.scheduled) return;
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.catchUp();
+        });
+      });
       this.watcher.on("error", () => undefined);
     } catch {
       this.watcher = undefined;
     }
-    this.poll = setInterval(() => this.catchUp(), 1000);
+    this.poll = setInterval(() => this.catchUp(), 3000);
     this.poll.unref();
     this.catchUp();
   }

@@ -93,7 +93,8 @@ export class ProcessReplicaDriver implements ReplicaDriver {
   }
 
   async dropOrphans(scope?: { namespace: string; workload: { kind: "Deployment" | "Job"; name: string } }): Promise<void> {
-    if (!this.registry) return;
+    // Closing without ever recovering: no orphan was loaded, and leftover records wait for the next start.
+    if (!this.registry || (!scope && !this.recovery)) return;
     await this.recover();
     const dropped = [...this.orphanRecords.values()].filter((record) => !scope || (record.namespace === scope.namespace && record.workload.kind === scope.workload.kind && record.workload.name === scope.workload.name));
     for (const record of dropped) this.orphanRecords.delete(key(record.namespace, record.name));

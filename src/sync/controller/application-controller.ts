@@ -234,6 +234,11 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
     return { runtime: this.runtime, live: this.live, desired, prune, hookPath: this.options.hookPath, onHealth: (status, message) => this.setHealth(status, message) };
   }
 
+  private async renderQuietly(revision: string): Promise<DesiredState | undefined> {
+    const desired = await renderDesired(this.repoDir, revision, this.application, this.options.reader?.(revision)).catch(() => undefined);
+    return desired && this.options.adjustDesired ? this.options.adjustDesired(this.application, desired) : desired;
+  }
+
   async factsOf(desired: DesiredState): Promise<DeploymentFacts> {
     return deploymentFacts({ repoDir: this.repoDir, path: this.application.spec.source.path, app: this.name, namespace: this.namespace, desired });
   }
@@ -262,14 +267,16 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
         if (deploying) this.recordDeployment(record, facts, "healthy", previous);
         return;
       }
-      if (!outcome.changedRuntime || !this.lastGood || this.lastGood.revision === desired.revision) {
+      // After a restart nothing ran Healthy in this process yet: the history knows what ran before.
+      const restoreTo = this.lastGood ?? (previous === undefined ? undefined : await this.renderQuietly(previous));
+      if (!outcome.changedRuntime || !restoreTo || restoreTo.revision === desired.revision) {
         this.failedRevisions.add(desired.revision);
         this.finish(record, "Failed", outcome.message);
         if (deploying) this.recordDeployment(record, facts, "failed", previous);
         this.facts = previousFacts ?? this.facts;
         return;
       }
-      await rollBackAutomatically(this, desired, this.lastGood, record, outcome.message, facts, previous);
+      await rollBackAutomatically(this, desired, restoreTo, record, outcome.message, facts, previous);
       this.facts = previousFacts;
     } catch (error) {
       this.failedRevisions.add(desired.revision);

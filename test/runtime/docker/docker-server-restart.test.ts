@@ -1,6 +1,6 @@
 /**
  * `slipway up --runtime docker` end to end: images pulled by the engine from the server's own registry, an
- * Application naming no runtime runs as containers; the server killed with SIGKILL mid-rollout is started again on
+ * Application naming no runtime (Argo CD's in-cluster destination.server) runs as containers; the server killed with SIGKILL mid-rollout is started again on
  * the same data directory, adopts the live containers and converges to v2 with exactly 3 containers, and a graceful
  * stop removes them all.
  */
@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultOwner } from "../../../src/runtime/docker/docker-runtime";
 import { freeLoopbackPort } from "../../../src/runtime/local/ports";
 import type { AppSummary, ReplicaView } from "../../../src/server/services/delivery";
 import { assertBuilt, killIfRunning, startSlipway } from "../../support/cli";
@@ -23,7 +24,7 @@ metadata: { name: web, namespace: slipway }
 spec:
   project: default
   source: { repoURL: http://127.0.0.1/admin/deploy.git, path: ${dir}, targetRevision: main }
-  destination: { namespace: dev }
+  destination: { server: "https://kubernetes.default.svc", namespace: dev }
   syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: [CreateNamespace=true] }
 `;
 
@@ -108,8 +109,12 @@ describe.skipIf(!dockerRunnable())("slipway up --runtime docker, killed with SIG
     const response = await server.api<ReplicaView[]>("GET", "/apps/web/replicas");
     return response.status === 200 ? response.body : [];
   };
-  const containers = async (): Promise<string[]> =>
-    (await fixture.docker(["ps", "-aq", "--no-trunc", "--filter", "label=slipway.dev/namespace=dev", "--filter", "label=slipway.dev/workload=web", "--filter", "label=slipway.dev/application=web"])).split("\n").filter(Boolean).sort();
+  /** This server's containers (its owner label: runtime name and data directory). */
+  const containers = async (...filters: string[]): Promise<string[]> =>
+    (await fixture.docker(["ps", "-aq", "--no-trunc", "--filter", `label=slipway.dev/owner=${defaultOwner("docker", join(dataDir, "runtime-docker"))}`, ...filters.flatMap((filter) => ["--filter", `label=${filter}`])]))
+      .split("\n")
+      .filter(Boolean)
+      .sort();
 
   beforeAll(async () => {
     assertBuilt();
@@ -148,7 +153,7 @@ describe.skipIf(!dockerRunnable())("slipway up --runtime docker, killed with SIG
       return pods.length === 3 && pods.every((pod) => pod.ready && pod.containerId) ? pods : undefined;
     }, 90_000, 100);
     expect((await first.api<AppSummary>("GET", "/apps/web")).body.runtime).toBe("docker");
-    expect(await containers()).toEqual(v1.map((pod) => pod.containerId).sort());
+    expect(await containers("slipway.dev/application=web", "slipway.dev/workload=web", "slipway.dev/namespace=dev")).toEqual(v1.map((pod) => pod.containerId).sort());
 
     const v2Sha = await work.commit("web v2 (slow to start)", { [`${dir}/deployment.yaml`]: deployment(image, fixture, "v2", 2500) });
     await work.ok("push", "-q", "origin", "main");

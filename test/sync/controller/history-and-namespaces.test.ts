@@ -1,7 +1,8 @@
 /**
  * The controller's records in a real SQLite store (through the server's history sink), CreateNamespace, and a
  * PostSync hook Job that runs the real `slipway smoke-test` (the shim on its PATH): failing, it rolls back and
- * reverts git. A second controller on the same store (a restart) carries the history on.
+ * reverts git. A second controller on the same store (a restart) carries the history on, and rolls a revision pushed
+ * while it was down back to what the history says ran.
  */
 
 import { mkdtemp, rm } from "node:fs/promises";
@@ -113,6 +114,17 @@ describe("sync controller: history in the store, deployments, CreateNamespace, s
     for (const kind of ["Deployment", "Service"] as const) await harness.runtime.delete("qa", { kind, name: "web" });
   });
 
+  it("lets an app use a namespace a sibling app of the same env repo may create (CreateNamespace=true)", async () => {
+    const creator = qaApp.replace("name: web-qa", "name: shared-a").replace("path: envs/qa/web", "path: envs/shared/a").replace("namespace: qa", "namespace: shared").replace("      selfHeal: true\n", "      selfHeal: true\n    syncOptions:\n      - CreateNamespace=true\n");
+    const user = qaApp.replace("name: web-qa", "name: shared-b").replace("path: envs/qa/web", "path: envs/shared/b").replace("namespace: qa", "namespace: shared");
+    const config = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  greeting: hello\n`;
+    await deploy("two apps in one namespace", { "apps/shared-a.yaml": creator, "apps/shared-b.yaml": user, "envs/shared/a/config.yaml": config("a"), "envs/shared/b/config.yaml": config("b") });
+    expect(app("shared-b").syncHistory()[0]).toMatchObject({ result: "Succeeded" });
+    expect(harness.runtime.snapshot("shared").configMaps.map((c) => c.name).sort()).toEqual(["a", "b"]);
+    await deploy("shared apps removed", { "apps/shared-a.yaml": null, "apps/shared-b.yaml": null, "envs/shared/a/config.yaml": null, "envs/shared/b/config.yaml": null });
+    for (const name of ["a", "b"]) await harness.runtime.delete("shared", { kind: "ConfigMap", name });
+  });
+
   it("records a deployment with service, version and source commit from the promotion commit", async () => {
     const message = promoteCommitMessage({ service: "web", version: "1.0.0", env: "dev", newImage: "example/web:v1", sourceCommit: "a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0", runId: "7", actor: "mona" });
     const v1 = await deploy(message, {
@@ -173,5 +185,19 @@ describe("sync controller: history in the store, deployments, CreateNamespace, s
     expect(app().syncHistory()[0]).toMatchObject({ id: Math.max(...after.map((r) => r.id)) + 1, result: "Succeeded" });
     expect((await store.syncs.listDeployments({ repo: repoName, app: "web-dev" }))[0]).toMatchObject({ result: "healthy", version: "v3", previousRevision: head });
     expect(degraded).toEqual([]);
+  }, 60_000);
+
+  it("rolls a broken revision found at a restart back to what the history says ran, and reverts git", async () => {
+    await controller.stop();
+    const v3 = await repo.head();
+    const v4 = await repo.push({ [`${path}/deployment.yaml`]: webDeployment({ version: "v4", replicas: 1, broken: true, progressDeadlineSeconds: 3 }) }, "web v4 (broken), pushed while slipway was down");
+    controller = await start();
+    await controller.start();
+    await Promise.all(controller.applications().map((each) => each.whenIdle()));
+    expect(app().syncHistory()[0]).toMatchObject({ revision: v4, result: "RolledBack", rolledBackTo: v3 });
+    const head = await repo.head();
+    expect(await gitIn(repo.bare, "log", "-1", "--format=%B", head)).toContain(`This reverts commit ${v4}`);
+    expect(app().status()).toMatchObject({ health: "Healthy", syncedRevision: v3 });
+    expect(await version()).toBe("v3");
   }, 60_000);
 });

@@ -8,7 +8,7 @@ export interface VirtualListHandle {
   scrollToRow(row: number): void;
 }
 
-export function VirtualList({ count, rowHeight, height, renderRow, className, overscan = 20, onHandle, follow = false, label }: {
+export function VirtualList({ count, rowHeight, height, renderRow, className, overscan = 10, onHandle, follow = false, label }: {
   count: number; rowHeight: number; height: string; renderRow: (row: number) => ReactNode; className?: string; overscan?: number;
   onHandle?: (handle: VirtualListHandle) => void; follow?: boolean; label?: string;
 }) {
