@@ -125,7 +125,8 @@ async function main(): Promise<void> {
     const ready = new Map<string, { started?: number; ready?: number }>();
     let attached = false;
     const attach = (): void => {
-      const runtime = server.context.delivery.runtimeOfNamespace("dev") ?? server.context.delivery.startedRuntime;
+      // The runtime the Application runs on, once it is loaded (round 0 is the warm-up).
+      const runtime = server.context.delivery.runtimeOfNamespace("dev");
       if (attached || !runtime) return;
       attached = true;
       // Replica events carry the revision (template hash); the newest one started is the round's.

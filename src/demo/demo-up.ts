@@ -1,7 +1,10 @@
 /** `slipway up --demo`: on a running server, makes the demo's users, repositories and base image, runs the first release into dev and waits for every environment to be Healthy. Idempotent. */
 
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import type { ApiClient } from "../cli/api-client";
+import { SlipwayError } from "../core/errors";
 import { freeLoopbackPort, loopback } from "../runtime/local/ports";
 import { ensureAccounts, type DemoAccounts } from "./demo-accounts";
 import { checkoutRoot, defaultIngressPorts, demoDir, environments, registryTokenSecret, shopRepo, shopServices, type Environment } from "./demo-config";
@@ -69,12 +72,24 @@ async function timed<T>(stages: DemoStage[], progress: (line: string) => void, n
   return value;
 }
 
+/** Image names carry the server's host:port: a data directory's demo works on the address it was made on, which is kept in <data>/demo/address. */
+async function assertSameAddress(dir: string, host: string): Promise<void> {
+  const file = join(dir, "address");
+  const recorded = (await readFile(file, "utf8").catch(() => "")).trim();
+  if (recorded && recorded !== host) {
+    throw new SlipwayError("DEMO_STEP_FAILED", `this data directory's demo was made on ${recorded} (its images are named ${recorded}/demo/shop/…), and the server now listens on ${host}`, { hint: `Start it on the same port: slipway up --demo --port ${recorded.split(":").pop() ?? ""}` });
+  }
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await writeFile(file, `${host}\n`);
+}
+
 /** The build.yml run that released the shop: the one for `sha` when it was just pushed, else the latest successful one. */
 async function firstRelease(api: ApiClient, sha: string | undefined, timeoutMs: number): Promise<RunView | undefined> {
   if (sha) return requireSuccess(await waitForRun(api, shopRepo, "build.yml", { sha, event: "push" }, timeoutMs), "the first release (build.yml)");
   const runs = await api.request<RunView[]>("GET", `/repos/${shopRepo}/runs?limit=100`);
   const build = runs.filter((run) => run.workflowFile.endsWith("/build.yml"));
-  return build.find((run) => run.conclusion === "success") ?? (build[0] ? requireSuccess(await api.request<RunView>("GET", `/runs/${build[0].id}`), "the first release (build.yml)") : undefined);
+  const chosen = build.find((run) => run.conclusion === "success") ?? build[0];
+  return chosen ? requireSuccess(await api.request<RunView>("GET", `/runs/${chosen.id}`), "the first release (build.yml)") : undefined;
 }
 
 async function versionsOf(ingress: (env: Environment) => string | undefined): Promise<Record<string, Record<string, string>>> {
@@ -96,6 +111,7 @@ export async function bringUpDemo(options: DemoUpOptions): Promise<DemoSummary> 
   const registryHost = new URL(url).host;
   // Runs started by this server see its address (github.server_url) and the CI bot's token as a secret.
   process.env.SLIPWAY_URL = url;
+  await assertSameAddress(dir, registryHost);
   await timed(stages, progress, "Node base image node-base:20", () => ensureNodeBaseImage(dataDir, checkout), (image) => `${image.cached ? "cached" : "built offline"} ${image.digest.slice(0, 19)}`);
   const accounts: DemoAccounts = await timed(stages, progress, "users demo, reviewer, ci and repositories demo/shop, demo/shop-deploy", () => ensureAccounts(admin, dir));
   process.env[`SLIPWAY_SECRET_${registryTokenSecret}`] = accounts.ci.token;

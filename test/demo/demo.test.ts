@@ -93,12 +93,13 @@ describe("the demo", () => {
     cleanup.push(() => new Promise<void>((resolve) => holder.close(() => resolve())));
     const address = holder.address();
     const taken = typeof address === "object" && address ? address.port : 0;
-    const args = ["up", "--demo", "--json", "--data", dataDir, "--port", "0", "--ingress-port", `dev=${taken}`, "--ingress-port", `staging=${await freeLoopbackPort()}`, "--ingress-port", `prod=${await freeLoopbackPort()}`];
+    const args = ["up", "--demo", "--json", "--data", dataDir, "--port", String(await freeLoopbackPort()), "--ingress-port", `dev=${taken}`, "--ingress-port", `staging=${await freeLoopbackPort()}`, "--ingress-port", `prod=${await freeLoopbackPort()}`];
 
     const first = startSlipway(args, tmpdir());
     cleanup.push(async () => killIfRunning(first));
     const up = await jsonFrom<DemoSummary>(first, 600_000);
     const summary = up.value;
+    expect(summary.stages, JSON.stringify(summary)).toBeDefined();
     expect(up.stderr()).toContain(`dev: ${taken} is taken, using`);
     expect(summary.environments.dev).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(summary.environments.dev).not.toBe(`http://127.0.0.1:${taken}`);
@@ -117,6 +118,7 @@ describe("the demo", () => {
     const second = startSlipway(args, tmpdir());
     cleanup.push(async () => killIfRunning(second));
     const again = (await jsonFrom<DemoSummary>(second, 300_000)).value;
+    expect(again.stages, JSON.stringify(again)).toBeDefined();
     const detail = (name: string) => again.stages.find((stage) => stage.name.startsWith(name))?.detail;
     expect(detail("Node base image")).toMatch(/^cached /);
     expect(detail("push demo/shop ")).toBe("already there");

@@ -18,6 +18,8 @@ import { RegistryClient } from "../../src/oci/client/registry-client";
 import { importRootFilesystem } from "../../src/oci/image-import";
 import { OciStore } from "../../src/oci/oci-store";
 import { freeLoopbackPort } from "../../src/runtime/local/ports";
+import { runtimeMarkerVariable } from "../../src/runtime/local/replica-registry-recovery";
+import { findProcessesWithEnvironment } from "../../src/workflow/executors/host/proc-table";
 import type { ReplicaView } from "../../src/server/services/delivery";
 import { assertBuilt, slipway, startSlipway } from "../support/cli";
 import { startTestServer, waitUntil, type TestServer, type WorkingCopy } from "../support/server";
@@ -102,7 +104,9 @@ describe("an image built by slipway, pushed to the embedded registry, run by the
   }, 300_000);
 
   afterAll(async () => {
-    await t?.stop();
+    // Replicas are detached and outlive a server that fails to stop: end this server's by their marker in any case.
+    await Promise.race([t?.stop(), new Promise((resolve) => setTimeout(resolve, 45_000))]);
+    if (t) for (const entry of await findProcessesWithEnvironment(runtimeMarkerVariable, join(t.dataDir, "runtime", "replica-records"))) process.kill(entry.pid, "SIGKILL");
     if (work) await rm(work, { recursive: true, force: true });
   }, 60_000);
 

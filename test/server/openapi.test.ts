@@ -60,7 +60,8 @@ function openApiProblems(document: Json): string[] {
         problems.push(`${where}: not an object`);
         continue;
       }
-      if (typeof operation.operationId === "string") {
+      if (typeof operation.operationId !== "string") problems.push(`${where}: no operationId`);
+      else {
         if (operationIds.has(operation.operationId)) problems.push(`${where}: duplicate operationId`);
         operationIds.add(operation.operationId);
       }

@@ -175,7 +175,7 @@ describe.skipIf(!chromiumAvailable())("dashboard in Chromium", () => {
     await shot("12-environments-after-rollback");
   }, 180_000);
 
-  it("shows runs, releases, images, events and DORA pages, at laptop and phone widths", async () => {
+  it("shows runs, releases, images, events, DORA and notifications pages, at laptop and phone widths", async () => {
     await page.goto(`${t.url}/runs`);
     await expect.poll(() => page.getByTestId("runs-count").textContent()).toMatch(/^[1-9]\d* runs/);
     await shot("13-runs");
@@ -194,15 +194,18 @@ describe.skipIf(!chromiumAvailable())("dashboard in Chromium", () => {
     await page.getByTestId("dora-tiles").waitFor();
     await page.getByTestId("chart").waitFor();
     await shot("17-dora");
+    await page.goto(`${t.url}/notifications`);
+    await page.getByRole("heading", { name: "Notifications" }).waitFor();
+    await shot("18-notifications");
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${t.url}/environments`);
     await page.getByTestId("environments-board").waitFor();
     const overflow = Number(await page.evaluate("document.documentElement.scrollWidth - window.innerWidth"));
     expect(overflow).toBeLessThanOrEqual(1);
-    await shot("18-phone-environments");
+    await shot("19-phone-environments");
     await page.goto(`${t.url}/runs`);
     await page.getByTestId("runs-count").waitFor();
-    await shot("19-phone-runs");
-    expect(shots.length).toBe(19);
+    await shot("20-phone-runs");
+    expect(shots.length).toBe(20);
   }, 120_000);
 });

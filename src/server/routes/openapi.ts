@@ -32,12 +32,19 @@ function methodsOf(route: RouteOptions): string[] {
   return (Array.isArray(route.method) ? route.method : [route.method]).map((method) => String(method).toUpperCase());
 }
 
+/** `GET /api/v1/repos/:owner/:name/pulls` → `getReposByOwnerByNamePulls`: unique per method and path. */
+export function operationId(method: string, url: string): string {
+  const words = url.replace(`${apiPrefix}/`, "").split(/[/.-]/).filter(Boolean).map((part) => (part === "*" ? "ByPath" : part.startsWith(":") ? `By${part.slice(1)}` : part));
+  return method.toLowerCase() + words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join("");
+}
+
 /** Fills in what the route's own schema leaves out; never replaces what it declares. */
 function documentRoute(route: RouteOptions): void {
   const method = methodsOf(route)[0] ?? "GET";
   const schema: FastifySchema & Record<string, unknown> = { ...(route.schema ?? {}) };
   const doc = routeDocs[`${method} ${route.url}`];
   schema.tags ??= [routeTag(route.url)];
+  schema.operationId ??= operationId(method, route.url);
   if (doc && schema.summary === undefined) schema.summary = doc.summary;
   const params = pathParamsSchema(route.url);
   if (params && schema.params === undefined) schema.params = params;

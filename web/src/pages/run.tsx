@@ -20,6 +20,27 @@ export function useNow(active: boolean): number {
   return now;
 }
 
+interface JobApproval { id: number; environment: string; state: string; requester: string; payload: { runId?: number; job?: string; jobName?: string } }
+
+/** Jobs of this run waiting for an environment's approval, with approve and reject behind a confirmation. */
+function PendingJobApprovals({ runId, repo }: { runId: number; repo: string }) {
+  const approvals = useApi<JobApproval[]>(`/approvals?state=pending&kind=job&repo=${encodeURIComponent(repo)}`, { refreshOn: (event) => event.type.startsWith("approval.") });
+  const mine = (approvals.data ?? []).filter((approval) => approval.payload.runId === runId);
+  if (mine.length === 0) return null;
+  const decide = (id: number, decision: "approve" | "reject") => api(`/approvals/${id}/${decision}`, { method: "POST", body: {} }).then(approvals.reload);
+  return (
+    <div className="notice" data-testid="job-approvals">
+      {mine.map((approval) => (
+        <div key={approval.id} className="actions">
+          <span>⏳ <strong>{approval.payload.jobName ?? approval.payload.job}</strong> waits for approval to deploy to <code>{approval.environment}</code> (requested by {approval.requester})</span>
+          <ConfirmButton label="Approve" className="small-button" title={`Approve deploying to ${approval.environment}?`} description="The job starts once the environment's rules are met." onConfirm={() => decide(approval.id, "approve")} />
+          <ConfirmButton label="Reject" className="small-button" title="Reject this deployment?" description="The job fails without running." onConfirm={() => decide(approval.id, "reject")} />
+        </div>
+      ))}
+    </div>
+  );
+}
+
 export default function RunPage({ params }: { params: Record<string, string> }) {
   const id = Number(params.id);
   const run = useApi<Run>(`/runs/${id}`, { refreshOn: (event) => event.runId === id });
@@ -39,6 +60,7 @@ export default function RunPage({ params }: { params: Record<string, string> }) 
             <Link to={`/repos/${data.repo}?tab=runs`}>{data.repo}</Link> · {data.event} on <code>{data.ref.replace(/^refs\/heads\//, "")}</code> · <span className="mono">{short(data.sha)}</span> · {data.actor} · {ago(data.createdAt)} · {span(data.startedAt, data.completedAt, now)}
           </p>
           {data.error ? <div className="error">{data.error}</div> : null}
+          {data.status !== "completed" ? <PendingJobApprovals runId={id} repo={data.repo} /> : null}
           <Suspense fallback={<div className="run-graph muted">Loading graph…</div>}>
             <RunGraph jobs={data.jobs ?? []} runId={id} now={now} />
           </Suspense>

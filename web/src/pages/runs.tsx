@@ -1,6 +1,6 @@
 /** Every run the caller can see (up to 1,000, newest first), updated live. */
 
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { api } from "../api";
 import { RunsTable } from "../components/runs-table";
 import { ErrorBox, PageHeader } from "../components/ui";
@@ -30,7 +30,12 @@ export default function RunsPage() {
   useEffect(() => {
     loadRuns().then(setRuns, setError);
   }, [tick]);
-  useServerEvents((event) => event.type === "run.created" || event.type === "run.completed", () => setTick((t) => t + 1));
+  // A burst of runs reloads the list once.
+  const reload = useRef(0);
+  useServerEvents((event) => event.type === "run.created" || event.type === "run.completed", () => {
+    window.clearTimeout(reload.current);
+    reload.current = window.setTimeout(() => setTick((t) => t + 1), 400);
+  });
   const shown = (runs ?? []).filter((run) => !filter || `${run.repo} ${run.workflowName} ${run.ref} ${run.actor} ${run.sha}`.toLowerCase().includes(filter.toLowerCase()));
   return (
     <>
