@@ -8,6 +8,7 @@
  *   app.deploy-failed    a new revision reached the runtime, failed, and was not rolled back (no earlier Healthy revision)
  *   rollback             a failed revision was rolled back (automatic), or `slipway rollback` restored an earlier one (trigger "rollback")
  *   app.health.degraded  the app's health turned Degraded
+ *   app.health.healthy   a Degraded app is Healthy again (what time-to-restore measures to)
  *
  * Every payload has repo, app, service, version, environment (the destination namespace), commit (the application
  * commit from the promotion's Slipway-Source-Commit trailer, else null), revision (the env repo commit), trigger and
@@ -16,7 +17,7 @@
 
 import type { DeploymentFacts, DeploymentRecord, RollbackEvent, SyncRecord } from "./controller/types";
 
-export const deliveryEventTypes = ["sync.succeeded", "sync.failed", "app.deployed", "app.deploy-failed", "rollback", "app.health.degraded"] as const;
+export const deliveryEventTypes = ["sync.succeeded", "sync.failed", "app.deployed", "app.deploy-failed", "rollback", "app.health.degraded", "app.health.healthy"] as const;
 export type DeliveryEventType = (typeof deliveryEventTypes)[number];
 
 /** The fields every delivery event carries. */
@@ -36,7 +37,8 @@ export type DeliveryEvent =
   | ({ type: "sync.succeeded" | "sync.failed"; result: string; durationMs: number | null; revertCommit: string | null; syncId: number } & DeliveryEventFields)
   | ({ type: "rollback"; failedRevision: string; restoredRevision: string; revertCommit: string | null; reason: string } & DeliveryEventFields)
   | ({ type: "app.deployed" | "app.deploy-failed"; images: string[]; previousRevision: string | null; runId: string | null; syncId: number; startedAt: string; finishedAt: string } & DeliveryEventFields)
-  | ({ type: "app.health.degraded"; health: "Degraded" } & DeliveryEventFields);
+  | ({ type: "app.health.degraded"; health: "Degraded" } & DeliveryEventFields)
+  | ({ type: "app.health.healthy"; health: "Healthy"; from: "Degraded" } & DeliveryEventFields);
 
 function common(repo: string, app: string, revision: string, facts: DeploymentFacts | undefined, environment: string, trigger: string | null, message: string | null): DeliveryEventFields {
   return {
@@ -79,4 +81,8 @@ export function rollbackEvent(repo: string, event: RollbackEvent, environment: s
 
 export function degradedEvent(repo: string, event: { app: string; message?: string; revision?: string; facts?: DeploymentFacts }, environment: string): DeliveryEvent {
   return { type: "app.health.degraded", ...common(repo, event.app, event.revision ?? "", event.facts, environment, null, event.message ?? null), health: "Degraded" };
+}
+
+export function recoveredEvent(repo: string, event: { app: string; message?: string; revision?: string; facts?: DeploymentFacts }, environment: string): DeliveryEvent {
+  return { type: "app.health.healthy", ...common(repo, event.app, event.revision ?? "", event.facts, environment, null, event.message ?? null), health: "Healthy", from: "Degraded" };
 }

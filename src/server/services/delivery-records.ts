@@ -6,7 +6,7 @@ import { describeError } from "../../core/errors";
 import type { RepoRecord, Store } from "../../store";
 import type { SyncController } from "../../sync/controller/sync-controller";
 import type { SyncHistorySink } from "../../sync/controller/types";
-import { degradedEvent, deploymentEvent, rollbackEvent, syncEvent, type DeliveryEvent } from "../../sync/delivery-events";
+import { degradedEvent, deploymentEvent, recoveredEvent, rollbackEvent, syncEvent, type DeliveryEvent } from "../../sync/delivery-events";
 import type { ServerEvents } from "./server-events";
 
 /** The store behind one env repo's controller (records are keyed by the repo's full name and the app). */
@@ -44,6 +44,7 @@ export function recordDeliveryEvents(deps: EventRecorderDeps, repo: RepoRecord, 
   controller.on("rollback", (event) => publish(rollbackEvent(repo.fullName, event, environmentOf(event.app))));
   controller.on("health.changed", (event) => {
     if (event.to === "Degraded") publish(degradedEvent(repo.fullName, event, environmentOf(event.app)));
+    else if (event.from === "Degraded" && event.to === "Healthy") publish(recoveredEvent(repo.fullName, event, environmentOf(event.app)));
   });
   controller.on("history.failed", (event) => deps.log(`delivery ${repo.fullName} app ${event.app}: sync history: ${event.message}`));
 }

@@ -1,6 +1,6 @@
 /** The event log, newest first: filter by type prefix and repository, page back with "older"; new events arrive live. */
 
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { api, enc } from "../api";
 import { ErrorBox, PageHeader } from "../components/ui";
 import { useServerEvents } from "../live";
@@ -32,7 +32,11 @@ export default function EventsPage() {
       setError(undefined);
     }, setError);
   }, [query, tick]);
-  useServerEvents(() => true, () => setTick((t) => t + 1));
+  const reload = useRef(0);
+  useServerEvents(() => true, () => {
+    window.clearTimeout(reload.current);
+    reload.current = window.setTimeout(() => setTick((t) => t + 1), 500);
+  });
 
   const older = () => {
     if (next === null) return;
