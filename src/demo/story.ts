@@ -102,7 +102,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
     const feature = await deliverChange(context, { ...twoFactor(`feature/2fa${suffix}`, stamp) });
     const version = feature.released.auth;
     if (!version) throw new SlipwayError("DEMO_STEP_FAILED", `build.yml released ${JSON.stringify(feature.released)}, not auth`);
-    const devJobEnd = feature.build.completedAt ?? Date.now();
+    const devJobEnd = Math.max(...feature.build.jobs.filter((job) => job.jobId === "dev").map((job) => job.completedAt ?? 0), 0) || (feature.build.completedAt ?? Date.now());
     const devAt = await waitForVersion(ingress.dev, "auth", version, timeoutMs);
     timeline.add("dev-healthy", `auth v${version} healthy in dev (sync, rollout)`, devJobEnd, devAt, `${ingress.dev}${healthPaths.auth}`);
 
@@ -119,7 +119,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
     const before = await servedVersion(ingress.dev, "catalog");
     const broken = await deliverChange({ ...context, detailed: false, label: "Broken change" }, brokenReadiness(`bugfix/catalog-source${suffix}`, stamp));
     const brokenVersion = broken.released.catalog ?? "?";
-    const promotedAt = broken.build.completedAt ?? Date.now();
+    const promotedAt = Math.max(...broken.build.jobs.filter((job) => job.jobId === "dev").map((job) => job.completedAt ?? 0), 0) || (broken.build.completedAt ?? Date.now());
     const rolledBack = await poll("catalog-dev rolled back", async () => {
       const app = await accounts.author.api.request<AppView>("GET", "/apps/catalog-dev");
       return app.lastSync?.result === "RolledBack" && app.operation === "Idle" ? app : undefined;

@@ -1,6 +1,7 @@
-/** Replicas on every runtime (one suite over local and docker): readiness and balancing, restart after SIGKILL and liveness failure, config as env and files, exec, grace period, Jobs. */
+/** Replicas on every runtime (one suite over local and docker): readiness and balancing, draining scale-down, logs, restart after SIGKILL and liveness failure, config as env and files, exec, grace period, Jobs. */
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { LogLine } from "../../src/runtime/runtime";
 import { appDeployment, appService, httpGet, servicePort, waitFor, type AppOptions, type Harness } from "./support";
 import { runtimeCases } from "./runtime-cases";
 
@@ -49,6 +50,37 @@ for (const runtimeCase of runtimeCases) {
       expect(again.pid).not.toBe(first.pid);
       expect(again.port).toBe(first.port);
       expect(again.lastExit?.signal).toBe("SIGKILL");
+    }, 90_000);
+
+    it("drains in-flight requests before SIGTERM when scaling down, and follows logs across replicas", async () => {
+      const { runtime } = harness;
+      const abort = new AbortController();
+      const followed: LogLine[] = [];
+      const following = (async () => {
+        for await (const line of runtime.logs("dev", { kind: "Deployment", name: "web" }, { follow: true, signal: abort.signal })) {
+          followed.push(line);
+          if (followed.length === 3) abort.abort();
+        }
+      })();
+      await runtime.apply("dev", [appService("web"), app({ name: "web", version: "v1", replicas: 3 })]);
+      const before = await waitFor("3 ready", () => (deployment("dev", "web")?.readyReplicas === 3 ? deployment("dev", "web") : undefined), 60_000);
+      await following;
+      expect(followed.map((line) => line.line.replace(/\d+/, "N"))).toEqual(Array(3).fill("listening on N version v1"));
+      expect(new Set(followed.map((line) => line.replica)).size).toBe(3);
+      const port = servicePort(runtime, "dev", "web");
+      const slow = Array.from({ length: 9 }, () => httpGet(`http://127.0.0.1:${port}/slow?delay=700`));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await runtime.apply("dev", [app({ name: "web", version: "v1", replicas: 1 })]);
+      expect((await Promise.all(slow)).map((result) => result.status)).toEqual(Array(9).fill(200));
+      const after = await waitFor("1 replica left", () => {
+        const current = deployment("dev", "web");
+        return current?.pods.length === 1 && current.complete ? current : undefined;
+      }, 30_000);
+      for (const pod of before.pods.filter((candidate) => candidate.name !== after.pods[0].name)) expect(() => process.kill(pod.pid as number, 0)).toThrow();
+      const logs: LogLine[] = [];
+      for await (const line of runtime.logs("dev", { kind: "Deployment", name: "web" })) logs.push(line);
+      // Every stopped replica got SIGTERM only once its in-flight requests were done.
+      expect(logs.filter((line) => line.line.startsWith("SIGTERM")).map((line) => line.line)).toEqual(["SIGTERM with 0 in flight", "SIGTERM with 0 in flight"]);
     }, 90_000);
 
     it("restarts a replica whose liveness probe fails", async () => {

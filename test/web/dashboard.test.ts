@@ -175,7 +175,7 @@ describe.skipIf(!chromiumAvailable())("dashboard in Chromium", () => {
     await shot("12-environments-after-rollback");
   }, 180_000);
 
-  it("shows runs, releases, images, events, DORA and notifications pages, at laptop and phone widths", async () => {
+  it("shows runs, releases, images, events, DORA, notifications and approvals pages, at laptop and phone widths", async () => {
     await page.goto(`${t.url}/runs`);
     await expect.poll(() => page.getByTestId("runs-count").textContent()).toMatch(/^[1-9]\d* runs/);
     await shot("13-runs");
@@ -197,15 +197,19 @@ describe.skipIf(!chromiumAvailable())("dashboard in Chromium", () => {
     await page.goto(`${t.url}/notifications`);
     await page.getByRole("heading", { name: "Notifications" }).waitFor();
     await shot("18-notifications");
+    await page.goto(`${t.url}/approvals`);
+    await page.getByRole("button", { name: "all", exact: true }).click();
+    await page.locator('[data-testid="approvals"] tr[data-state="approved"]').first().waitFor();
+    await shot("19-approvals");
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${t.url}/environments`);
     await page.getByTestId("environments-board").waitFor();
     const overflow = Number(await page.evaluate("document.documentElement.scrollWidth - window.innerWidth"));
     expect(overflow).toBeLessThanOrEqual(1);
-    await shot("19-phone-environments");
+    await shot("20-phone-environments");
     await page.goto(`${t.url}/runs`);
     await page.getByTestId("runs-count").waitFor();
-    await shot("20-phone-runs");
-    expect(shots.length).toBe(20);
+    await shot("21-phone-runs");
+    expect(shots.length).toBe(21);
   }, 120_000);
 });

@@ -27,12 +27,14 @@ const routes: Array<[string, Page]> = [
   ["/events", page(() => import("./pages/events"))],
   ["/dora", page(() => import("./pages/dora"))],
   ["/notifications", page(() => import("./pages/notifications"))],
+  ["/approvals", page(() => import("./pages/approvals"))],
 ];
 
 const navigation: Array<[string, string]> = [
   ["/", "Repositories"],
   ["/runs", "Runs"],
   ["/environments", "Environments"],
+  ["/approvals", "Approvals"],
   ["/releases", "Releases"],
   ["/images", "Images"],
   ["/events", "Events"],

@@ -28,10 +28,14 @@ interface OrphanContainer {
 
 type OrphanScope = { namespace: string; workload: { kind: "Deployment" | "Job"; name: string } };
 
-function containerEnv(launch: ReplicaLaunch): string[] {
+/** The resolved env, with the host's PATH (where the shared resolver starts from) replaced by the image's own. */
+export function containerEnv(launch: ReplicaLaunch, imagePath: string | undefined): string[] {
   const env = { ...launch.env };
-  // The shared resolver starts from the host's PATH; inside an image, the image's own PATH is right.
-  if (env.PATH !== undefined && env.PATH === process.env.PATH) delete env.PATH;
+  const hostPath = process.env.PATH;
+  if (env.PATH !== undefined && hostPath) {
+    if (env.PATH === hostPath) delete env.PATH;
+    else if (imagePath !== undefined) env.PATH = env.PATH.split(hostPath).join(imagePath);
+  }
   return Object.entries(env).map(([name, value]) => `${name}=${value}`);
 }
 
@@ -76,7 +80,7 @@ export class DockerReplicaDriver implements ReplicaDriver {
       const adopted = await this.adopt(orphan.id, launch.name, output);
       if (adopted) return adopted;
     }
-    await this.options.engine.ensureImage(launch.container.image);
+    const imagePath = await this.options.engine.ensureImage(launch.container.image);
     const command = launch.container.command;
     const template = launch.template ?? { labels: launch.labels, containers: [launch.container] };
     let container: Docker.Container;
@@ -87,7 +91,7 @@ export class DockerReplicaDriver implements ReplicaDriver {
         Entrypoint: command.length > 0 ? command : undefined,
         Cmd: command.length > 0 ? (launch.container.args ?? []) : launch.container.args,
         WorkingDir: launch.container.workingDir,
-        Env: containerEnv(launch),
+        Env: containerEnv(launch, imagePath),
         Labels: containerLabels(this.options.owner, launch, template, this.options.workloadLabels?.(launch.namespace, launch.workload)),
         HostConfig: hostConfig(launch, usedBy),
       });

@@ -54,7 +54,7 @@ export function isAlreadyThere(error: unknown): boolean {
 export class DockerEngine {
   readonly docker: Docker;
   readonly socketPath: string;
-  private readonly pulls = new Map<string, Promise<void>>();
+  private readonly pulls = new Map<string, Promise<string | undefined>>();
   private answeredAt = 0;
 
   constructor(private readonly options: DockerEngineOptions = {}) {
@@ -82,8 +82,8 @@ export class DockerEngine {
     if (reason) throw new SlipwayError("RUNTIME_UNAVAILABLE", reason);
   }
 
-  /** Makes sure the engine has the image, pulling it (once at a time per reference) from its registry. */
-  ensureImage(image: string): Promise<void> {
+  /** Makes sure the engine has the image, pulling it (once at a time per reference) from its registry; resolves to the image's PATH. */
+  ensureImage(image: string): Promise<string | undefined> {
     let pull = this.pulls.get(image);
     if (!pull) {
       pull = this.pullIfNeeded(image).finally(() => this.pulls.delete(image));
@@ -92,10 +92,15 @@ export class DockerEngine {
     return pull;
   }
 
-  private async pullIfNeeded(image: string): Promise<void> {
+  private async imagePath(image: string): Promise<string | undefined> {
+    const info = await this.docker.getImage(image).inspect();
+    return info.Config?.Env?.find((entry) => entry.startsWith("PATH="))?.slice("PATH=".length);
+  }
+
+  private async pullIfNeeded(image: string): Promise<string | undefined> {
     if (!alwaysPull(image)) {
-      const present = await this.docker.getImage(image).inspect().then(() => true, (error: unknown) => (isNotFound(error) ? false : Promise.reject(error)));
-      if (present) return;
+      const path = await this.imagePath(image).then((found) => ({ found }), (error: unknown) => (isNotFound(error) ? undefined : Promise.reject(error)));
+      if (path) return path.found;
     }
     const registry = registryOf(image);
     const credentials = registry ? this.options.registryAuth?.(registry) : undefined;
@@ -113,5 +118,6 @@ export class DockerEngine {
     } catch (error) {
       throw new SlipwayError("NOT_FOUND", `the engine could not pull ${image}: ${describeError(error)}`, { cause: error });
     }
+    return this.imagePath(image);
   }
 }

@@ -278,13 +278,15 @@ export class DeliveryService {
     );
   }
 
-  /** Stops every controller (waiting for syncs in flight) and closes the runtime: no replica process is left. */
+  /** Stops every controller (syncs in flight are interrupted, not failed: the next start carries on) and closes the runtime: no replica process is left. */
   async close(): Promise<void> {
     this.closed = true;
     const repos = [...this.envRepos.values()];
     await Promise.all(repos.map(async ({ controller, started }) => {
+      // Stop first: a first sync still waiting for health would otherwise hold `started` (and the shutdown) for its whole deadline.
+      const stopped = controller.stop();
       await started;
-      await controller.stop();
+      await stopped;
     }));
     this.envRepos.clear();
     await this.runtime?.close();

@@ -1,7 +1,7 @@
 /** One Argo CD Application's reconcile loop: desired at the env repo revision vs live in the runtime, sync in waves, self-heal, safe rollout with automatic rollback, history and deployments recorded. */
 
 import { EventEmitter } from "node:events";
-import { describeError } from "../../core/errors";
+import { SlipwayError, describeError } from "../../core/errors";
 import type { ApplicationManifest } from "../../gitops/manifests/model";
 import type { Runtime } from "../../runtime/runtime";
 import { diffObjects, formatObjectDiff, overallSyncStatus } from "../diff";
@@ -9,8 +9,10 @@ import { applicationHealth } from "../health/app-health";
 import { isHook, objectRef, refKey } from "../model";
 import { planSync } from "../plan";
 import { deploymentFacts } from "./deployment-facts";
+import { checkDrift } from "./drift-check";
 import { destinationNamespace, renderDesired, type DesiredState } from "./desired-state";
 import { resolveRevision } from "./git-reader";
+import { InFlightSync, SyncInterrupted } from "./interruption";
 import type { LiveOptions } from "./live-objects";
 import { assertNamespaces } from "./namespace-check";
 import { rollBackAutomatically, rollBackByHand, type RollbackHost } from "./rollback";
@@ -42,6 +44,8 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
   private readonly knownNamespaces: Set<string>;
   /** What the revision being synced (or running) deploys: fields for events. */
   facts: (DeploymentFacts & { revision: string }) | undefined;
+  /** The sync in flight: interrupted when the server stops, superseded when a newer revision is to be synced. */
+  private readonly inFlight: InFlightSync;
 
   constructor(readonly options: ApplicationControllerOptions) {
     super();
@@ -49,6 +53,7 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
     this.runtime = options.runtime;
     this.repoDir = options.repoDir;
     this.knownNamespaces = options.knownNamespaces ?? new Set();
+    this.inFlight = new InFlightSync(options.signal);
     this.live = { app: this.name, annotations: new Map(), hooks: new Set() };
     this.state = { app: this.name, sync: "Unknown", health: "Missing", diff: [], operation: "Idle" };
     this.history = new SyncHistory(this.name, options.history, options.historyLimit ?? 100, (message) => this.emit("history.failed", { app: this.name, message }));
@@ -78,6 +83,7 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
 
   /** Compares git with the runtime and syncs when the policy says so; concurrent calls fold into one pending pass. */
   reconcile(trigger: SyncTrigger): Promise<AppStatus> {
+    if (trigger.kind === "manual" || this.automated) this.inFlight.supersedeBy(() => this.resolveTarget());
     if (this.queued) {
       if (triggerPriority[trigger.kind] > triggerPriority[this.queued.trigger.kind]) this.queued.trigger = trigger;
       return this.queued.promise;
@@ -85,6 +91,7 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
     const entry: { trigger: SyncTrigger; promise: Promise<AppStatus> } = { trigger, promise: Promise.resolve(this.state) };
     entry.promise = this.running.then(async () => {
       this.queued = undefined;
+      if (this.inFlight.stopping) return this.status();
       await this.history.load();
       return this.reconcileOnce(entry.trigger);
     });
@@ -101,6 +108,7 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
   /** Restores an earlier revision (default: the last one that ran Healthy before the current) and commits git back to it. */
   rollback(toRevision?: string, by?: string): Promise<SyncRecord> {
     const work = this.running.then(async () => {
+      if (this.inFlight.stopping) throw new SlipwayError("CANCELLED", `slipway is stopping: the rollback of ${this.name} was not started.`);
       await this.history.load();
       const namespaces = this.lastGood?.namespaces ?? [this.namespace];
       this.options.onSyncing?.(namespaces, true);
@@ -115,18 +123,8 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
   }
 
   /** A periodic check between syncs: the diff of the synced revision against live; self-heals it when enabled. */
-  async observeDrift(): Promise<string[]> {
-    const desired = this.lastGood;
-    if (!desired) return [];
-    const live = await observeLive(this.runtime, desired.namespaces, this.live);
-    const diffs = diffObjects(desired.objects.map((object) => object.kube), live).filter((diff) => diff.status === "OutOfSync");
-    const lines = diffs.map(formatObjectDiff);
-    if (lines.length === 0) return lines;
-    this.state.sync = "OutOfSync";
-    this.state.diff = lines;
-    this.emit("drift", { app: this.name, diff: lines });
-    if (this.automated?.selfHeal) void this.reconcile({ kind: "self-heal" }).catch(() => undefined);
-    return lines;
+  observeDrift(): Promise<string[]> {
+    return checkDrift(this);
   }
 
   /** The desired state at `revision`: rendered once per (revision, Application), then adjusted (schedules) on every call. */
@@ -147,8 +145,7 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
   private async reconcileOnce(trigger: SyncTrigger): Promise<AppStatus> {
     let revision: string;
     try {
-      const target = this.application.spec.source.targetRevision || "HEAD";
-      revision = await (this.options.resolve ? this.options.resolve(target) : resolveRevision(this.repoDir, target));
+      revision = await this.resolveTarget();
     } catch (error) {
       this.state.sync = "Unknown";
       this.state.healthMessage = describeError(error);
@@ -170,9 +167,10 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
     const diffs = diffObjects(kube, live);
     this.state.sync = overallSyncStatus(diffs);
     this.state.diff = diffs.filter((diff) => diff.status === "OutOfSync").map(formatObjectDiff);
-    this.updateHealth(desired, live);
+    const health = applicationHealth(kube, live, new Date());
+    this.setHealth(health.status, health.resources.find((resource) => resource.status === health.status)?.message);
     const outOfSync = this.state.sync === "OutOfSync" || planSync(kube, live, { prune: this.automated?.prune ?? false }).outOfSync;
-    if (!this.shouldSync(trigger, revision, outOfSync)) return this.status();
+    if (this.inFlight.stopping || !this.shouldSync(trigger, revision, outOfSync)) return this.status();
     try {
       this.checkNamespaces(desired);
     } catch (error) {
@@ -181,6 +179,11 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
     }
     await this.runSync(desired, trigger);
     return this.status();
+  }
+
+  private resolveTarget(): Promise<string> {
+    const target = this.application.spec.source.targetRevision || "HEAD";
+    return this.options.resolve ? this.options.resolve(target) : resolveRevision(this.repoDir, target);
   }
 
   private shouldSync(trigger: SyncTrigger, revision: string, outOfSync: boolean): boolean {
@@ -200,8 +203,7 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
   finish(record: SyncRecord, result: SyncRecord["result"], message?: string): void {
     this.history.finish(record, result, message);
     const event = { app: this.name, revision: record.revision, record: structuredClone(record) };
-    if (result === "Succeeded") this.emit("sync.succeeded", event);
-    else this.emit("sync.failed", event);
+    this.emit(result === "Succeeded" ? "sync.succeeded" : "sync.failed", event);
   }
 
   private recordFailure(revision: string, trigger: SyncTrigger, message: string): void {
@@ -224,14 +226,9 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
     if (from !== status) this.emit("health.changed", { app: this.name, from, to: status, message, revision: this.facts?.revision ?? this.state.syncedRevision ?? this.state.targetRevision, facts: this.facts });
   }
 
-  private updateHealth(desired: DesiredState, live: Awaited<ReturnType<typeof observeLive>>): void {
-    const health = applicationHealth(desired.objects.map((object) => object.kube), live, new Date());
-    const worst = health.resources.find((resource) => resource.status === health.status);
-    this.setHealth(health.status, worst?.message);
-  }
-
-  syncContext(desired: DesiredState, prune: boolean): SyncContext {
-    return { runtime: this.runtime, live: this.live, desired, prune, hookPath: this.options.hookPath, onHealth: (status, message) => this.setHealth(status, message) };
+  /** `signal`: the server's stop by default (a rollback's restore is never superseded). */
+  syncContext(desired: DesiredState, prune: boolean, signal = this.options.signal): SyncContext {
+    return { runtime: this.runtime, live: this.live, desired, prune, hookPath: this.options.hookPath, signal, onHealth: (status, message) => this.setHealth(status, message) };
   }
 
   private async renderQuietly(revision: string): Promise<DesiredState | undefined> {
@@ -253,7 +250,7 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
     try {
       const facts = await this.factsOf(desired);
       this.facts = { ...facts, revision: desired.revision };
-      const outcome = await executeSync(this.syncContext(desired, this.automated?.prune ?? false), record);
+      const outcome = await executeSync(this.syncContext(desired, this.automated?.prune ?? false, this.inFlight.begin(desired.revision)), record);
       // A deployment: a revision other than what ran, that changed objects (a revert commit of what runs changes none).
       const deploying = desired.revision !== previous && record.applied.length + record.pruned.length > 0;
       if (outcome.ok) {
@@ -279,9 +276,12 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
       await rollBackAutomatically(this, desired, restoreTo, record, outcome.message, facts, previous);
       this.facts = previousFacts;
     } catch (error) {
+      // Stopped or superseded: no verdict on the revision (no rollback, no failure event); the next reconcile or start carries on.
+      if (error instanceof SyncInterrupted) return this.history.finish(record, "Failed", error.message);
       this.failedRevisions.add(desired.revision);
       this.finish(record, "Failed", describeError(error));
     } finally {
+      this.inFlight.end();
       this.state.operation = "Idle";
       this.options.onSyncing?.(namespaces, false);
     }

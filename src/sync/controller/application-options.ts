@@ -31,4 +31,6 @@ export interface ApplicationControllerOptions {
   onSyncing?: (namespaces: string[], active: boolean) => void;
   /** Time-dependent changes to desired state (e.g. schedules scaling to 0), applied on every reconcile after the per-revision render cache. */
   adjustDesired?: (application: ApplicationManifest, desired: DesiredState) => DesiredState;
+  /** Fires when the server stops: a sync in flight stops waiting and is recorded as interrupted (no rollback), none starts after. */
+  signal?: AbortSignal;
 }

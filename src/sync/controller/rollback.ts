@@ -6,6 +6,7 @@ import type { ApplicationManifest } from "../../gitops/manifests/model";
 import type { DesiredState } from "./desired-state";
 import { writeRestoreCommit, writeRevertCommit, type GitIdentity } from "./git-writer";
 import { resolveRevision } from "./git-reader";
+import { SyncInterrupted } from "./interruption";
 import type { SyncHistory } from "./sync-history";
 import { executeSync, restoreRevision, type SyncContext } from "./sync-run";
 import type { AppStatus, DeploymentFacts, DeploymentRecord, RollbackEvent, SyncRecord, SyncTrigger } from "./types";
@@ -94,7 +95,9 @@ export async function rollBackByHand(host: RollbackHost, toRevision: string | un
     const deployment = host.recordDeployment(record, facts, "healthy", current, running);
     host.emit("rollback", { app: host.name, failedRevision: current ?? "", restoredRevision: target, reason: `manual rollback${by ? ` by ${by}` : ""}`, revertCommit: commit, deployment });
   } catch (error) {
-    host.finish(record, "Failed", describeError(error));
+    // The server stopped mid-rollback: recorded as interrupted, not as a failed rollback.
+    if (error instanceof SyncInterrupted) host.history.finish(record, "Failed", error.message);
+    else host.finish(record, "Failed", describeError(error));
   } finally {
     host.state.operation = "Idle";
   }

@@ -8,6 +8,7 @@ import type { Runtime } from "../../runtime/runtime";
 import { ApplicationController, type ApplicationControllerOptions } from "./application-controller";
 import { gitCommitReader, resolveRevision } from "./git-reader";
 import type { GitIdentity } from "./git-writer";
+import { SyncInterrupted } from "./interruption";
 import { SharedObservations } from "./shared-observations";
 import { hasSyncOption } from "../../gitops/manifests/parse-application";
 import { destinationNamespace } from "./desired-state";
@@ -50,6 +51,8 @@ export class SyncController extends EventEmitter<SyncControllerEvents> {
   /** The branch head apps/ was last listed at: listing again at the same head is skipped. */
   private listedAt: string | undefined;
   private readonly shared: SharedObservations;
+  /** Fired by stop: syncs in flight stop waiting, nothing new starts. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly options: SyncControllerOptions) {
     super();
@@ -59,6 +62,7 @@ export class SyncController extends EventEmitter<SyncControllerEvents> {
   /** Loads the Applications at the branch head, reconciles them all, and arms the resync timer. */
   async start(): Promise<void> {
     await this.refresh({ kind: "resync" });
+    if (this.stopping.signal.aborted) return;
     const period = this.options.resyncMs ?? 180_000;
     if (period > 0) {
       this.timer = setInterval(() => void this.refresh({ kind: "resync" }).catch(() => undefined), period);
@@ -104,8 +108,12 @@ export class SyncController extends EventEmitter<SyncControllerEvents> {
     return result;
   }
 
-  /** Stops the timers and waits for reconciles in flight (the runtime keeps running what was applied). */
+  /**
+   * Stops the timers and interrupts syncs in flight (recorded as interrupted: no rollback, no failure), then waits for them
+   * to wind down. The runtime keeps running what was applied; the next start reconciles again. A stopped controller stays stopped.
+   */
   async stop(): Promise<void> {
+    this.stopping.abort(new SyncInterrupted());
     clearInterval(this.timer);
     clearInterval(this.driftTimer);
     this.timer = undefined;
@@ -167,6 +175,7 @@ export class SyncController extends EventEmitter<SyncControllerEvents> {
         reader: (revision) => this.shared.reader(revision),
         observe: (namespace) => this.shared.observe(runtime, namespace),
         onSyncing: (namespaces, active) => this.shared.syncing(runtime, namespaces, active),
+        signal: this.stopping.signal,
       });
       this.forward(controller);
       this.apps.set(application.metadata.name, controller);

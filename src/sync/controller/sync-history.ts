@@ -1,6 +1,7 @@
 /** One app's sync records: numbered, kept in memory (newest last) and written through the history sink, reloaded after a restart. */
 
 import { describeError } from "../../core/errors";
+import { interruptedMessage } from "./interruption";
 import type { DeploymentFacts, DeploymentRecord, SyncHistorySink, SyncRecord, SyncTrigger } from "./types";
 
 /** The revision a finished record left running: a sync's own, a rollback's restore commit, a rolled-back sync's restored one. */
@@ -40,7 +41,7 @@ export class SyncHistory {
     private readonly onSinkError: (message: string) => void,
   ) {}
 
-  /** Once: earlier records from the sink; one left without a result (the server stopped mid-sync) is closed as Failed. */
+  /** Once: earlier records from the sink; one left without a result (the server crashed mid-sync) is closed as interrupted, as a graceful stop does. */
   load(): Promise<void> {
     this.loading ??= this.loadOnce();
     return this.loading;
@@ -59,7 +60,7 @@ export class SyncHistory {
       if (record.result === undefined) {
         record.result = "Failed";
         record.finishedAt = new Date().toISOString();
-        record.message = "interrupted: slipway stopped during this sync";
+        record.message = interruptedMessage;
         this.write((sink) => sink.saveSync(structuredClone(record)));
       }
       this.records.push(record);

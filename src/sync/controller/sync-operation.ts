@@ -5,6 +5,7 @@ import type { JobSpec, RuntimeKind, RuntimeObject } from "../../runtime/types";
 import { applicationHealth, type ApplicationHealth } from "../health/app-health";
 import { resourceHealth } from "../health/resource-health";
 import { objectRef, refKey, type KubeObject, type LiveObject } from "../model";
+import { throwIfInterrupted } from "./interruption";
 import { liveObjectsOf, type LiveOptions } from "./live-objects";
 
 export interface Placed {
@@ -39,14 +40,16 @@ export function withPathFirst(job: JobSpec, dir: string | undefined): JobSpec {
   return { ...job, template: { ...job.template, containers } };
 }
 
-/** Resolves on the next runtime event or after `ms`, whichever comes first. */
-function nextChange(runtime: Runtime, ms: number): Promise<void> {
+/** Resolves on the next runtime event, after `ms`, or when `signal` fires, whichever comes first. */
+function nextChange(runtime: Runtime, ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     const unsubscribe = runtime.events.on(() => done());
+    signal?.addEventListener("abort", done, { once: true });
     function done(): void {
       clearTimeout(timer);
       unsubscribe();
+      signal?.removeEventListener("abort", done);
       resolve();
     }
   });
@@ -62,13 +65,15 @@ export interface HealthWait {
 /**
  * Waits until the given desired objects are Healthy in the runtime, or one is Degraded (a Deployment past its
  * progressDeadlineSeconds, a failed Job), or `timeoutMs` passes. Woken by runtime events, with a slow poll as backup.
+ * Throws SyncInterrupted at once when `signal` fires (the server stopping): that is no verdict on the objects.
  */
-export async function waitForHealth(runtime: Runtime, desired: KubeObject[], namespaces: string[], options: LiveOptions, timeoutMs: number): Promise<HealthWait> {
+export async function waitForHealth(runtime: Runtime, desired: KubeObject[], namespaces: string[], options: LiveOptions, timeoutMs: number, signal?: AbortSignal): Promise<HealthWait> {
   const keys = new Set(desired.map((object) => refKey(objectRef(object))));
   const deadline = Date.now() + timeoutMs;
   // Runtime events wake the wait; the poll behind them starts short (a 0-replica Deployment emits none) and backs off.
   let pollMs = 10;
   for (;;) {
+    throwIfInterrupted(signal);
     const live = (await observeLive(runtime, namespaces, options)).filter((item) => keys.has(refKey(objectRef(item.object))));
     const health = applicationHealth(desired, live, new Date());
     const worst = health.resources.find((resource) => resource.status === health.status);
@@ -76,7 +81,7 @@ export async function waitForHealth(runtime: Runtime, desired: KubeObject[], nam
     if (health.status === "Healthy") return { health, failed: false };
     if (health.status === "Degraded") return { health, failed: true, message: message ?? "Degraded" };
     if (Date.now() >= deadline) return { health, failed: true, message: `not healthy after ${Math.round(timeoutMs / 1000)} s: ${message ?? health.status}` };
-    await nextChange(runtime, Math.min(pollMs, Math.max(10, deadline - Date.now())));
+    await nextChange(runtime, Math.min(pollMs, Math.max(10, deadline - Date.now())), signal);
     pollMs = Math.min(500, pollMs * 2);
   }
 }
@@ -96,8 +101,9 @@ export interface HookOutcome {
   message: string;
 }
 
-/** Runs a hook as a Job: any earlier Job of that name is deleted first (BeforeHookCreation), then it runs to Complete or Failed. */
-export async function runHookJob(runtime: Runtime, namespace: string, job: JobSpec, options: LiveOptions, deletePolicies: string[]): Promise<HookOutcome> {
+/** Runs a hook as a Job: any earlier Job of that name is deleted first (BeforeHookCreation), then it runs to Complete or Failed; `signal` interrupts the wait (SyncInterrupted). */
+export async function runHookJob(runtime: Runtime, namespace: string, job: JobSpec, options: LiveOptions, deletePolicies: string[], signal?: AbortSignal): Promise<HookOutcome> {
+  throwIfInterrupted(signal);
   const ref = { kind: "Job" as const, namespace, name: job.name };
   options.hooks.add(refKey(ref));
   await runtime.delete(namespace, { kind: "Job", name: job.name });
@@ -105,13 +111,14 @@ export async function runHookJob(runtime: Runtime, namespace: string, job: JobSp
   const deadline = Date.now() + healthTimeoutMs([job], 5_000);
   let outcome: HookOutcome | undefined;
   while (outcome === undefined) {
+    throwIfInterrupted(signal);
     const state = (await runtime.observe(namespace)).jobs.find((candidate) => candidate.name === job.name);
     const live = state ? (await observeLive(runtime, [namespace], options)).find((item) => refKey(objectRef(item.object)) === refKey(ref)) : undefined;
     const health = resourceHealth(live);
     if (health.status === "Healthy") outcome = { ok: true, message: `hook Job ${namespace}/${job.name} succeeded` };
     else if (health.status === "Degraded" || health.status === "Missing") outcome = { ok: false, message: `hook Job ${namespace}/${job.name} failed: ${health.message ?? health.status}` };
     else if (Date.now() >= deadline) outcome = { ok: false, message: `hook Job ${namespace}/${job.name} did not finish in time` };
-    else await nextChange(runtime, 500);
+    else await nextChange(runtime, 500, signal);
   }
   if ((outcome.ok && deletePolicies.includes("HookSucceeded")) || (!outcome.ok && deletePolicies.includes("HookFailed"))) {
     await runtime.delete(namespace, { kind: "Job", name: job.name });

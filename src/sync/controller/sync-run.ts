@@ -6,6 +6,7 @@ import type { HealthStatus } from "../health/health-status";
 import { isHook, objectRef, refKey, type KubeObject } from "../model";
 import { planSync, type SyncWave } from "../plan";
 import type { DesiredObject, DesiredState } from "./desired-state";
+import { SyncInterrupted, throwIfInterrupted } from "./interruption";
 import type { LiveOptions } from "./live-objects";
 import { applyObjects, healthTimeoutMs, observeLive, pruneObjects, runHookJob, waitForHealth, withPathFirst } from "./sync-operation";
 import type { SyncRecord } from "./types";
@@ -17,6 +18,8 @@ export interface SyncContext {
   prune: boolean;
   /** Put first on hook Jobs' PATH (where `slipway` is). */
   hookPath?: string;
+  /** Fires when the sync must stop waiting (the server stopping): the waits throw SyncInterrupted. */
+  signal?: AbortSignal;
   onHealth(status: HealthStatus, message?: string): void;
 }
 
@@ -46,15 +49,16 @@ async function runHooks(context: SyncContext, wave: SyncWave, objects: Map<strin
       await applyObjects(context.runtime, [desired]);
       continue;
     }
-    const outcome = await runHookJob(context.runtime, desired.namespace, withPathFirst(desired.object as JobSpec, context.hookPath), context.live, step.hook?.deletePolicies ?? ["BeforeHookCreation"]);
+    const outcome = await runHookJob(context.runtime, desired.namespace, withPathFirst(desired.object as JobSpec, context.hookPath), context.live, step.hook?.deletePolicies ?? ["BeforeHookCreation"], context.signal);
     if (!outcome.ok) return `${wave.phase} ${outcome.message}`;
   }
   return undefined;
 }
 
-/** Applies the desired state in Argo CD's order; stops at the first failure (a hook, or a wave not Healthy in time). */
+/** Applies the desired state in Argo CD's order; stops at the first failure (a hook, or a wave not Healthy in time); throws SyncInterrupted when `context.signal` fires. */
 export async function executeSync(context: SyncContext, record: SyncRecord): Promise<SyncOutcome> {
-  const { runtime, desired } = context;
+  const { runtime, desired, signal } = context;
+  throwIfInterrupted(signal);
   rememberAnnotations(context);
   const live = await observeLive(runtime, desired.namespaces, context.live);
   const plan = planSync(desired.objects.map((object) => object.kube), live, { prune: context.prune });
@@ -74,7 +78,7 @@ export async function executeSync(context: SyncContext, record: SyncRecord): Pro
   for (const wave of plan.waves) {
     if (wave.phase === "PostSync") {
       await prune();
-      const whole = await waitForHealth(runtime, desired.objects.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(desired.objects.map((object) => object.object)));
+      const whole = await waitForHealth(runtime, desired.objects.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(desired.objects.map((object) => object.object)), signal);
       context.onHealth(whole.health.status, whole.message);
       if (whole.failed) return fail(whole.message ?? "not Healthy");
     }
@@ -86,22 +90,23 @@ export async function executeSync(context: SyncContext, record: SyncRecord): Pro
     }
     const resources = wave.steps.filter((step) => step.action !== "hook").map((step) => objects.get(refKey(step.ref))).filter((object): object is DesiredObject => object !== undefined);
     if (resources.length === 0) continue;
+    throwIfInterrupted(signal);
     const lines = await applyObjects(runtime, resources);
     record.applied.push(...lines);
     changed ||= lines.length > 0;
-    const waited = await waitForHealth(runtime, resources.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(resources.map((object) => object.object)));
+    const waited = await waitForHealth(runtime, resources.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(resources.map((object) => object.object)), signal);
     context.onHealth(waited.health.status, waited.message);
     if (waited.failed) return fail(waited.message ?? "not Healthy");
   }
   await prune();
-  const final = await waitForHealth(runtime, desired.objects.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(desired.objects.map((object) => object.object)));
+  const final = await waitForHealth(runtime, desired.objects.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(desired.objects.map((object) => object.object)), signal);
   context.onHealth(final.health.status, final.message);
   if (final.failed) return fail(final.message ?? "not Healthy");
   const summary = record.applied.length + record.pruned.length === 0 ? "nothing to change" : `${record.applied.length} applied, ${record.pruned.length} pruned`;
   return { ok: true, changedRuntime: changed, message: summary };
 }
 
-/** Puts an earlier desired state back: its objects applied, objects only the failed revision had deleted; no hooks. */
+/** Puts an earlier desired state back: its objects applied, objects only the failed revision had deleted; no hooks. An interrupted wait leaves it applied, not confirmed Healthy. */
 export async function restoreRevision(context: SyncContext, failed: DesiredState): Promise<{ ok: boolean; message?: string }> {
   const { runtime, desired } = context;
   rememberAnnotations(context);
@@ -111,7 +116,12 @@ export async function restoreRevision(context: SyncContext, failed: DesiredState
   const extra: KubeObject[] = failed.objects.map((object) => object.kube).filter((object) => !isHook(object) && !keep.has(refKey(objectRef(object))));
   await applyObjects(runtime, resources);
   await pruneObjects(runtime, extra);
-  const waited = await waitForHealth(runtime, desired.objects.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(desired.objects.map((object) => object.object)));
-  context.onHealth(waited.health.status, waited.message);
-  return { ok: !waited.failed, message: waited.message };
+  try {
+    const waited = await waitForHealth(runtime, desired.objects.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(desired.objects.map((object) => object.object)), context.signal);
+    context.onHealth(waited.health.status, waited.message);
+    return { ok: !waited.failed, message: waited.message };
+  } catch (error) {
+    if (!(error instanceof SyncInterrupted)) throw error;
+    return { ok: false, message: `${error.message} before the restored revision was Healthy` };
+  }
 }

@@ -71,7 +71,8 @@ describe.skipIf(!dockerRunnable())("docker runtime on a real engine", () => {
 
   it("applies resources.limits (an outgrown memory limit is OOMKilled) and the slipway labels, on the host network only", async () => {
     const { runtime } = await start();
-    const spec = app({ name: "limited", version: "v1", labels: { "app.kubernetes.io/instance": "shop" }, container: { resources: { limits: { memory: "96Mi", cpu: "500m" } } } });
+    const env = [{ name: "VERSION", value: "v1" }, { name: "PATH", value: "/opt/tools:$(PATH)" }];
+    const spec = app({ name: "limited", version: "v1", labels: { "app.kubernetes.io/instance": "shop" }, container: { env, resources: { limits: { memory: "96Mi", cpu: "500m" } } } });
     await runtime.apply("dev", [spec]);
     const pod = await waitFor("ready", () => deployment("limited")?.pods.find((candidate) => candidate.ready), 60_000);
     const [info] = await inspect(pod.containerId as string);
@@ -84,6 +85,10 @@ describe.skipIf(!dockerRunnable())("docker runtime on a real engine", () => {
       "slipway.dev/revision": pod.revision,
       "slipway.dev/replica": pod.name,
     });
+    // $(PATH) is the image's PATH inside a container, not the host's.
+    const [image] = JSON.parse(await fixture.docker(["image", "inspect", fixture.image("v1")])) as [{ Config: { Env: string[] } }];
+    const imagePath = image.Config.Env.find((entry) => entry.startsWith("PATH="))?.slice(5);
+    expect(await (await fetch(`http://127.0.0.1:${pod.port}/env?name=PATH`)).text()).toBe(`/opt/tools:${imagePath}`);
     expect(runtime.capabilities).toMatchObject({ isolation: "container", resourceLimits: true, absoluteMountPaths: true, adoptsReplicas: true });
     // The limit is enforced: a replica that outgrows it is killed by the kernel and reported as OOMKilled.
     const hog = `const chunks = []; setInterval(() => chunks.push(Buffer.alloc(16 * 1024 * 1024, 1)), 20);`;

@@ -94,7 +94,7 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - run: echo "::group::Toolchain" && node --version && echo "::endgroup::"
-      - run: printf '\\033[32mbuild ok\\033[0m for ${version}\\n' && sleep 3
+      - run: printf '\\033[32mbuild ok\\033[0m for ${version}\\n' && sleep 5
   test:
     needs: build
     runs-on: ubuntu-latest

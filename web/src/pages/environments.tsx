@@ -50,10 +50,11 @@ export default function EnvironmentsPage() {
                   {data.environments.map((env, index) => {
                     const here = cell(service, env);
                     const next = data.environments[index + 1];
-                    const pending = (approvals.data ?? []).filter((a) => a.environment === env && a.payload.service === service && a.state === "pending");
+                    const pendingFor = (target: string | undefined) => (approvals.data ?? []).filter((a) => a.environment === target && a.payload.service === service && a.state === "pending");
+                    const pending = pendingFor(env);
                     return (
                       <td key={env} data-cell={`${service}/${env}`}>
-                        {here ? <Cell cell={here} next={next} nextCell={next ? cell(service, next) : undefined} approvalsAvailable={approvalsAvailable} onChange={reload} /> : <span className="muted">—</span>}
+                        {here ? <Cell cell={here} next={next} nextCell={next ? cell(service, next) : undefined} approvalsAvailable={approvalsAvailable} awaiting={pendingFor(next).length > 0} onChange={reload} /> : <span className="muted">—</span>}
                         {pending.map((approval) => <PendingApproval key={approval.id} approval={approval} onChange={reload} />)}
                       </td>
                     );
@@ -68,9 +69,12 @@ export default function EnvironmentsPage() {
   );
 }
 
-function Cell({ cell, next, nextCell, approvalsAvailable, onChange }: { cell: EnvironmentCell; next?: string; nextCell?: EnvironmentCell; approvalsAvailable: boolean; onChange: () => void }) {
+function Cell({ cell, next, nextCell, approvalsAvailable, awaiting, onChange }: {
+  cell: EnvironmentCell; next?: string; nextCell?: EnvironmentCell; approvalsAvailable: boolean; awaiting: boolean; onChange: () => void;
+}) {
   const image = cell.images[0];
-  const canPromote = Boolean(next && nextCell && cell.version && image && approvalsAvailable && nextCell.version !== cell.version);
+  // One promotion at a time: none while the next environment already waits for an approval.
+  const canPromote = Boolean(next && nextCell && cell.version && image && approvalsAvailable && nextCell.version !== cell.version && !awaiting);
   const promote = () =>
     api("/approvals", {
       method: "POST",
@@ -96,7 +100,7 @@ function Cell({ cell, next, nextCell, approvalsAvailable, onChange }: { cell: En
 function PendingApproval({ approval, onChange }: { approval: Approval; onChange: () => void }) {
   return (
     <div className="pending" data-approval={approval.id}>
-      <span>⏳ {approval.payload.version} awaits approval ({approval.progress?.approvals ?? 0}/{approval.progress?.required ?? 1}) · by {approval.requester}</span>
+      <span><strong>Pending:</strong> {approval.payload.version} awaits approval ({approval.progress?.approvals ?? 0}/{approval.progress?.required ?? 1}) · by {approval.requester}</span>
       <ConfirmButton label="Approve" className="small-button" title={`Approve ${approval.payload.service} ${approval.payload.version} to ${approval.environment}?`}
         description={<>Once approved, the server commits the promotion to {approval.repo} and the environment syncs.</>}
         onConfirm={() => api(`/approvals/${approval.id}/approve`, { method: "POST", body: {} }).then(onChange)} />

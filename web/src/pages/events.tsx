@@ -11,8 +11,11 @@ interface EventPage { events: EventRecord[]; next: number | null }
 function summary(payload: unknown): string {
   if (!payload || typeof payload !== "object") return "";
   return Object.entries(payload as Record<string, unknown>)
-    .filter(([, value]) => value !== null && typeof value !== "object")
-    .map(([key, value]) => `${key}=${String(value).length > 40 ? `${String(value).slice(0, 12)}…` : String(value)}`)
+    .filter(([key, value]) => value !== null && typeof value !== "object" && key !== "repo")
+    .map(([key, value]) => {
+      const text = String(value);
+      return `${key}=${/^[0-9a-f]{40}$/.test(text) ? text.slice(0, 7) : text.length > 60 ? `${text.slice(0, 60)}…` : text}`;
+    })
     .join(" ");
 }
 

@@ -32,7 +32,7 @@ function PendingJobApprovals({ runId, repo }: { runId: number; repo: string }) {
     <div className="notice" data-testid="job-approvals">
       {mine.map((approval) => (
         <div key={approval.id} className="actions">
-          <span>⏳ <strong>{approval.payload.jobName ?? approval.payload.job}</strong> waits for approval to deploy to <code>{approval.environment}</code> (requested by {approval.requester})</span>
+          <span>Waiting: <strong>{approval.payload.jobName ?? approval.payload.job}</strong> waits for approval to deploy to <code>{approval.environment}</code> (requested by {approval.requester})</span>
           <ConfirmButton label="Approve" className="small-button" title={`Approve deploying to ${approval.environment}?`} description="The job starts once the environment's rules are met." onConfirm={() => decide(approval.id, "approve")} />
           <ConfirmButton label="Reject" className="small-button" title="Reject this deployment?" description="The job fails without running." onConfirm={() => decide(approval.id, "reject")} />
         </div>
