@@ -145,6 +145,7 @@ export async function bringUpDemo(options: DemoUpOptions): Promise<DemoSummary> 
 
 function nextSteps(url: string, dataDir: string, dir: string, dev: string | undefined): string[] {
   return [
+    `alias slipway="node ${join(checkoutRoot(), "bin", "slipway.js")}"`,
     `export SLIPWAY_URL=${url} SLIPWAY_TOKEN=$(cat ${dir}/demo.token)`,
     `cd ${dir}/shop && git checkout -b feature/hello && $EDITOR services/catalog/src/app.js`,
     `git commit -am "feat(catalog): …" && git push -u origin feature/hello     # CI runs: lint, tests, scan, alpha images`,

@@ -113,20 +113,21 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
       const { approvedBy } = await deploy(accounts, "auth", version, env, timeoutMs);
       promoted[env] = await waitForVersion(ingress[env], "auth", version, timeoutMs);
       approvals.push(approvedBy ? `${env} approved by ${approvedBy}` : `${env} unprotected`);
-      timeline.add(env, `deploy.yml → ${env}: promote, smoke test, notify`, start, promoted[env], approvedBy ? `approved by ${approvedBy}` : undefined);
+      timeline.add(env, `deploy.yml → ${env}: promote, smoke, notify`, start, promoted[env], approvedBy ? `approved by ${approvedBy}` : undefined);
     }
 
     const before = await servedVersion(ingress.dev, "catalog");
+    type History = AppView & { history?: { id: number; result?: string; rolledBackTo?: string; revertCommit?: string }[] };
+    const historyOf = async (): Promise<NonNullable<History["history"]>> => (await accounts.author.api.request<History>("GET", "/apps/catalog-dev")).history ?? [];
+    const lastSyncId = Math.max(0, ...(await historyOf()).map((record) => record.id));
     const broken = await deliverChange({ ...context, detailed: false, label: "Broken change" }, brokenReadiness(`bugfix/catalog-source${suffix}`, stamp));
     const brokenVersion = broken.released.catalog ?? "?";
     const promotedAt = Math.max(...broken.build.jobs.filter((job) => job.jobId === "dev").map((job) => job.completedAt ?? 0), 0) || (broken.build.completedAt ?? Date.now());
-    const rolledBack = await poll("catalog-dev rolled back", async () => {
-      const app = await accounts.author.api.request<AppView>("GET", "/apps/catalog-dev");
-      return app.lastSync?.result === "RolledBack" && app.operation === "Idle" ? app : undefined;
-    }, timeoutMs);
+    // A sync after this point that ended RolledBack (a self-heal sync may already follow it).
+    const rolledBack = await poll("catalog-dev rolled back", async () => (await historyOf()).find((record) => record.id > lastSyncId && record.result === "RolledBack"), timeoutMs);
     const detectedAt = Date.now();
     const serving = (await servedVersion(ingress.dev, "catalog")) ?? "nothing";
-    timeline.add("rollback", `catalog v${brokenVersion} not ready → rolled back`, promotedAt, detectedAt, `dev still serves catalog v${serving}, revert ${rolledBack.lastSync?.revertCommit?.slice(0, 7) ?? "?"}`, serving === before);
+    timeline.add("rollback", `catalog v${brokenVersion} not ready → rolled back`, promotedAt, detectedAt, `dev still serves catalog v${serving}, revert ${rolledBack.revertCommit?.slice(0, 7) ?? "?"}`, serving === before);
     if (serving !== before) throw new SlipwayError("DEMO_STEP_FAILED", `after the rollback dev serves catalog ${serving}, expected ${before}`);
 
     return {
@@ -136,7 +137,7 @@ export async function runStory(options: StoryOptions): Promise<StoryResult> {
       commitToDevMs: devAt - timeline.origin,
       commitToStagingMs: promoted.staging - timeline.origin,
       commitToProdMs: promoted.prod - timeline.origin,
-      rollback: { service: "catalog", brokenVersion, servingVersion: serving, rolledBackTo: rolledBack.lastSync?.rolledBackTo, revertCommit: rolledBack.lastSync?.revertCommit, detectMs: detectedAt - promotedAt },
+      rollback: { service: "catalog", brokenVersion, servingVersion: serving, rolledBackTo: rolledBack.rolledBackTo, revertCommit: rolledBack.revertCommit, detectMs: detectedAt - promotedAt },
       approvals: approvals.join(", "),
     };
   } finally {

@@ -59,6 +59,14 @@ metadata: { name: web }
 spec: { selector: { app: web }, ports: [{ name: http, port: 80, targetPort: http }] }
 `;
 
+const ingress = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: web }
+spec:
+  rules:
+    - http: { paths: [{ path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } }] }
+`;
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -91,14 +99,23 @@ describe("stopping the server while a sync waits for a revision that never becom
     await work.ok("push", "-q", "origin", "HEAD:main");
     return sha;
   };
-  /** The app syncing `sha` (operation Syncing, Progressing) with a replica of it started: the sync is waiting for health. */
-  const waitingOn = (api: ApiCaller, sha: string) =>
-    waitUntil(`a sync of ${sha.slice(0, 7)} waiting for health`, async () => {
+  /** Polls the app and its replicas until `done` holds; a timeout says what was seen last. */
+  const appUntil = async (api: ApiCaller, what: string, done: (app: AppDetails, pods: ReplicaView[]) => boolean): Promise<AppDetails> => {
+    let seen: unknown;
+    return waitUntil(what, async () => {
       const app = await details(api);
       const pods = await replicas(api);
-      const waiting = app?.operation === "Syncing" && app.targetRevision === sha && app.health === "Progressing" && pods.some((pod) => pod.image === "example/web:v2");
-      return waiting ? app : undefined;
-    }, 60_000, 100);
+      seen = { app, pods };
+      return app && done(app, pods) ? app : undefined;
+    }, 60_000, 100).catch((error: unknown) => {
+      throw new Error(`${String(error)}; last seen: ${JSON.stringify(seen)}`);
+    });
+  };
+  /** The app Progressing on `sha` with a v2 replica started and not ready: the sync is waiting for health. */
+  const waitingOn = (api: ApiCaller, sha: string) =>
+    appUntil(api, `a sync of ${sha.slice(0, 7)} waiting for health`, (app, pods) => app.operation === "Syncing" && app.health === "Progressing" && app.targetRevision === sha && pods.some((pod) => pod.image === "example/web:v2" && !pod.ready));
+  const healthyAt = (api: ApiCaller, sha: string) =>
+    appUntil(api, `web Healthy at ${sha.slice(0, 7)}`, (app) => app.health === "Healthy" && app.syncedRevision === sha && app.operation === "Idle");
 
   beforeAll(async () => {
     previousHome = process.env.HOME;
@@ -117,11 +134,8 @@ describe("stopping the server while a sync waits for a revision that never becom
   });
 
   it("stops promptly, records the sync as interrupted without rolling back, and carries on after the next start", async () => {
-    const v1 = await push("web v1", { "apps/web.yaml": application, [`${dir}/deployment.yaml`]: deployment("v1", false), [`${dir}/service.yaml`]: service });
-    await waitUntil("web Healthy at v1", async () => {
-      const app = await details(t.admin.api);
-      return app?.health === "Healthy" && app.syncedRevision === v1 && app.operation === "Idle" ? app : undefined;
-    }, 60_000, 100);
+    const v1 = await push("web v1", { "apps/web.yaml": application, [`${dir}/deployment.yaml`]: deployment("v1", false), [`${dir}/service.yaml`]: service, [`${dir}/ingress.yaml`]: ingress });
+    await healthyAt(t.admin.api, v1);
 
     const v2 = await push("web v2 (never ready)", { [`${dir}/deployment.yaml`]: deployment("v2", true) });
     const waiting = await waitingOn(t.admin.api, v2);
@@ -152,10 +166,7 @@ describe("stopping the server while a sync waits for a revision that never becom
     expect(deployments.filter((deployment) => deployment.revision === v2)).toEqual([]);
 
     const v3 = await push("web v3 (fixed)", { [`${dir}/deployment.yaml`]: deployment("v3", false) });
-    const healthy = await waitUntil("web Healthy at v3", async () => {
-      const app = await details(api);
-      return app?.health === "Healthy" && app.syncedRevision === v3 && app.operation === "Idle" ? app : undefined;
-    }, 60_000, 100);
+    const healthy = await healthyAt(api, v3);
     expect(await remoteHead()).toBe(v3);
     const body = await (await fetch(`http://127.0.0.1:${delivery.ingressPorts.dev}/`)).text();
     expect(body.split(" ")[0]).toBe("v3");

@@ -145,7 +145,7 @@ export class DeliveryService {
   private async pushed(repo: RepoRecord, sha: string): Promise<void> {
     const known = this.envRepos.get(repo.id);
     if (known) {
-      await known.started;
+      // Not after `started`: the first reconcile may wait on a rollout for minutes, and this push may be what supersedes it.
       await known.controller.onEnvRepoPush(sha);
     } else if ((await holdsApplications(this.deps.repoPath(repo), sha)) && !this.closed) {
       await this.watch(repo, sha).started;

@@ -3,6 +3,7 @@
 import type { LiveState, Runtime } from "../../runtime/runtime";
 import type { JobSpec, RuntimeKind, RuntimeObject } from "../../runtime/types";
 import { applicationHealth, type ApplicationHealth } from "../health/app-health";
+import type { HealthStatus } from "../health/health-status";
 import { resourceHealth } from "../health/resource-health";
 import { objectRef, refKey, type KubeObject, type LiveObject } from "../model";
 import { throwIfInterrupted } from "./interruption";
@@ -55,6 +56,12 @@ function nextChange(runtime: Runtime, ms: number, signal: AbortSignal | undefine
   });
 }
 
+/** What a caller gives a wait: the signal that interrupts it, and a callback told the health while it is still waiting. */
+export interface WaitControl {
+  signal?: AbortSignal;
+  onWaiting?(status: HealthStatus, message?: string): void;
+}
+
 export interface HealthWait {
   health: ApplicationHealth;
   /** Degraded, or still not Healthy when the wait ran out. */
@@ -65,9 +72,10 @@ export interface HealthWait {
 /**
  * Waits until the given desired objects are Healthy in the runtime, or one is Degraded (a Deployment past its
  * progressDeadlineSeconds, a failed Job), or `timeoutMs` passes. Woken by runtime events, with a slow poll as backup.
- * Throws SyncInterrupted at once when `signal` fires (the server stopping): that is no verdict on the objects.
+ * Throws SyncInterrupted at once when `control.signal` fires (the server stopping): that is no verdict on the objects.
  */
-export async function waitForHealth(runtime: Runtime, desired: KubeObject[], namespaces: string[], options: LiveOptions, timeoutMs: number, signal?: AbortSignal): Promise<HealthWait> {
+export async function waitForHealth(runtime: Runtime, desired: KubeObject[], namespaces: string[], options: LiveOptions, timeoutMs: number, control: WaitControl = {}): Promise<HealthWait> {
+  const { signal } = control;
   const keys = new Set(desired.map((object) => refKey(objectRef(object))));
   const deadline = Date.now() + timeoutMs;
   // Runtime events wake the wait; the poll behind them starts short (a 0-replica Deployment emits none) and backs off.
@@ -81,6 +89,7 @@ export async function waitForHealth(runtime: Runtime, desired: KubeObject[], nam
     if (health.status === "Healthy") return { health, failed: false };
     if (health.status === "Degraded") return { health, failed: true, message: message ?? "Degraded" };
     if (Date.now() >= deadline) return { health, failed: true, message: `not healthy after ${Math.round(timeoutMs / 1000)} s: ${message ?? health.status}` };
+    control.onWaiting?.(health.status, message);
     await nextChange(runtime, Math.min(pollMs, Math.max(10, deadline - Date.now())), signal);
     pollMs = Math.min(500, pollMs * 2);
   }

@@ -59,6 +59,7 @@ async function runHooks(context: SyncContext, wave: SyncWave, objects: Map<strin
 export async function executeSync(context: SyncContext, record: SyncRecord): Promise<SyncOutcome> {
   const { runtime, desired, signal } = context;
   throwIfInterrupted(signal);
+  const waiting = { signal, onWaiting: context.onHealth };
   rememberAnnotations(context);
   const live = await observeLive(runtime, desired.namespaces, context.live);
   const plan = planSync(desired.objects.map((object) => object.kube), live, { prune: context.prune });
@@ -78,7 +79,7 @@ export async function executeSync(context: SyncContext, record: SyncRecord): Pro
   for (const wave of plan.waves) {
     if (wave.phase === "PostSync") {
       await prune();
-      const whole = await waitForHealth(runtime, desired.objects.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(desired.objects.map((object) => object.object)), signal);
+      const whole = await waitForHealth(runtime, desired.objects.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(desired.objects.map((object) => object.object)), waiting);
       context.onHealth(whole.health.status, whole.message);
       if (whole.failed) return fail(whole.message ?? "not Healthy");
     }
@@ -94,12 +95,12 @@ export async function executeSync(context: SyncContext, record: SyncRecord): Pro
     const lines = await applyObjects(runtime, resources);
     record.applied.push(...lines);
     changed ||= lines.length > 0;
-    const waited = await waitForHealth(runtime, resources.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(resources.map((object) => object.object)), signal);
+    const waited = await waitForHealth(runtime, resources.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(resources.map((object) => object.object)), waiting);
     context.onHealth(waited.health.status, waited.message);
     if (waited.failed) return fail(waited.message ?? "not Healthy");
   }
   await prune();
-  const final = await waitForHealth(runtime, desired.objects.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(desired.objects.map((object) => object.object)), signal);
+  const final = await waitForHealth(runtime, desired.objects.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(desired.objects.map((object) => object.object)), waiting);
   context.onHealth(final.health.status, final.message);
   if (final.failed) return fail(final.message ?? "not Healthy");
   const summary = record.applied.length + record.pruned.length === 0 ? "nothing to change" : `${record.applied.length} applied, ${record.pruned.length} pruned`;
@@ -117,7 +118,7 @@ export async function restoreRevision(context: SyncContext, failed: DesiredState
   await applyObjects(runtime, resources);
   await pruneObjects(runtime, extra);
   try {
-    const waited = await waitForHealth(runtime, desired.objects.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(desired.objects.map((object) => object.object)), context.signal);
+    const waited = await waitForHealth(runtime, desired.objects.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(desired.objects.map((object) => object.object)), { signal: context.signal, onWaiting: context.onHealth });
     context.onHealth(waited.health.status, waited.message);
     return { ok: !waited.failed, message: waited.message };
   } catch (error) {
