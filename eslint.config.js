@@ -1,7 +1,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "test/fixtures/", "web/", "examples/"] },
+  { ignores: ["dist/", "node_modules/", "test/fixtures/", "examples/"] },
   ...tseslint.configs.recommended,
   {
     rules: {
