@@ -1,7 +1,7 @@
 /**
- * Self-heal on its own (the controller's periodic drift check, no manual reconcile): a Deployment scaled or edited by
- * hand shows OutOfSync and is healed, a deleted Deployment comes back, and a SIGKILLed replica is restarted without
- * ever counting as drift.
+ * Self-heal on its own (the controller's periodic drift check, no manual reconcile), one suite on every runtime (host
+ * processes, Docker containers): a Deployment scaled or edited by hand shows OutOfSync and is healed, a deleted
+ * Deployment comes back, and a SIGKILLed replica is restarted without ever counting as drift.
  */
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,12 +9,38 @@ import type { LocalRuntime } from "../../src/runtime/local/local-runtime";
 import type { DeploymentSpec } from "../../src/runtime/types";
 import { SyncController } from "../../src/sync/controller/sync-controller";
 import type { DriftEvent } from "../../src/sync/controller/types";
-import { httpGet, startHarness, waitFor, type Harness } from "../runtime/support";
-import { application, createEnvRepo, webDeployment, webIngress, webService, type EnvRepo } from "../sync/controller/harness";
+import { runtimeCases, type RuntimeCase } from "../runtime/runtime-cases";
+import { httpGet, waitFor, type Harness } from "../runtime/support";
+import { application, createEnvRepo, webIngress, webService, type EnvRepo } from "../sync/controller/harness";
 
 const path = "envs/dev/web";
 
-describe("self-heal by the drift check", () => {
+/** The web Deployment on `runtimeCase`'s test app image (VERSION answers, NEVER_READY=1 never gets ready). */
+function webDeployment(runtimeCase: RuntimeCase, options: { version: string; broken?: boolean; progressDeadlineSeconds?: number }): string {
+  const { image, command } = runtimeCase.app(options.version);
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, labels: { app: web } }
+spec:
+  replicas: 3
+  progressDeadlineSeconds: ${options.progressDeadlineSeconds ?? 60}
+  selector: { matchLabels: { app: web } }
+  strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      terminationGracePeriodSeconds: 2
+      containers:
+        - name: web
+          image: ${image}
+          command: ${JSON.stringify(command)}
+          env: [{ name: VERSION, value: ${options.version} }, { name: NEVER_READY, value: "${options.broken ? "1" : "0"}" }]
+          ports: [{ name: http, containerPort: 8080 }]
+          readinessProbe: { httpGet: { path: /ready, port: http }, periodSeconds: 1, failureThreshold: 1 }
+`;
+}
+
+for (const runtimeCase of runtimeCases) describe.skipIf(!runtimeCase.runnable)(`${runtimeCase.name} runtime: self-heal by the drift check`, () => {
   let repo: EnvRepo;
   let harness: Harness;
   let runtime: LocalRuntime;
@@ -40,28 +66,30 @@ describe("self-heal by the drift check", () => {
   };
 
   beforeAll(async () => {
+    await runtimeCase.prepare();
     repo = await createEnvRepo();
-    harness = await startHarness();
+    harness = await runtimeCase.start();
     runtime = harness.runtime;
-    controller = new SyncController({ repoDir: repo.bare, runtimes: { local: runtime }, resyncMs: 0, driftCheckMs: 300 });
+    controller = new SyncController({ repoDir: repo.bare, runtimes: { [runtimeCase.name]: runtime }, resyncMs: 0, driftCheckMs: 300 });
     controller.on("drift", (event) => drifts.push(event));
     const sha = await repo.push({
-      "apps/web.yaml": application,
-      [`${path}/deployment.yaml`]: webDeployment({ version: "v1" }),
+      "apps/web.yaml": application.replace("name: local", `name: ${runtimeCase.name}`),
+      [`${path}/deployment.yaml`]: webDeployment(runtimeCase, { version: "v1" }),
       [`${path}/service.yaml`]: webService,
       [`${path}/ingress.yaml`]: webIngress,
     }, "web v1");
     await controller.onEnvRepoPush(sha);
     await controller.start();
     expect(app().status()).toMatchObject({ sync: "Synced", health: "Healthy", syncedRevision: sha });
-  });
+  }, 300_000);
 
   afterAll(async () => {
     await controller?.stop();
     const leftovers = await harness?.stop();
     await repo?.remove();
+    await runtimeCase.release();
     expect(leftovers).toEqual({ leftoverPids: [], listeningPorts: [] });
-  });
+  }, 120_000);
 
   it("scales a Deployment scaled by hand back to git's replicas", async () => {
     drifts.length = 0;
@@ -111,7 +139,7 @@ describe("self-heal by the drift check", () => {
 
   it("ends Synced on the revert commit when drift checks ran during a rollout that was rolled back", async () => {
     drifts.length = 0;
-    const v3 = await repo.push({ [`${path}/deployment.yaml`]: webDeployment({ version: "v3", broken: true, progressDeadlineSeconds: 2 }) }, "web v3 (broken)");
+    const v3 = await repo.push({ [`${path}/deployment.yaml`]: webDeployment(runtimeCase, { version: "v3", broken: true, progressDeadlineSeconds: 2 }) }, "web v3 (broken)");
     await controller.onEnvRepoPush(v3);
     await app().whenIdle();
     // The drift checks saw the v3 template (live) differ from v2 (the last good) and queued a self-heal behind the rollout.

@@ -5,7 +5,7 @@
  * meanwhile supersedes the wait and becomes Healthy. No replica is left running after the last stop (checked by pid).
  */
 
-import { rm } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppSummary, ReplicaView } from "../../src/server/services/delivery";
 import { startServer, type RunningServer } from "../../src/server/up";
@@ -67,6 +67,38 @@ spec:
     - http: { paths: [{ path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } }] }
 `;
 
+const hookMarker = `slipway-shutdown-hook-${process.pid}-${Date.now()}`;
+
+/** A PreSync hook Job that would run for 10 minutes (activeDeadlineSeconds left at its default 600). */
+const slowHook = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+  annotations: { argocd.argoproj.io/hook: PreSync }
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: migrate
+          image: example/migrate:1
+          command: [${JSON.stringify(process.execPath)}, "-e", "setTimeout(() => undefined, 600000)"]
+          env: [{ name: HOOK_MARKER, value: ${hookMarker} }]
+`;
+
+/** Live processes carrying the hook's marker in their environment (found in /proc). */
+async function hookProcesses(): Promise<number[]> {
+  const found: number[] = [];
+  for (const name of await readdir("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const environ = await readFile(`/proc/${name}/environ`, "utf8").catch(() => "");
+    const state = (await readFile(`/proc/${name}/stat`, "utf8").catch(() => "")).replace(/^.*\) /s, "")[0];
+    if (environ.split("\0").includes(`HOOK_MARKER=${hookMarker}`) && state !== "Z") found.push(Number(name));
+  }
+  return found;
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -78,7 +110,8 @@ function alive(pid: number): boolean {
 
 describe("stopping the server while a sync waits for a revision that never becomes ready", () => {
   let t: TestServer;
-  let second: RunningServer | undefined;
+  /** The server started again on the same data directory (the latest one). */
+  let restarted: RunningServer | undefined;
   let work: WorkingCopy;
   let previousHome: string | undefined;
   const pids = new Set<number>();
@@ -92,6 +125,20 @@ describe("stopping the server while a sync waits for a revision that never becom
     const response = await api<ReplicaView[]>("GET", "/apps/web/replicas");
     for (const replica of response.status === 200 ? response.body : []) if (replica.pid) pids.add(replica.pid);
     return response.status === 200 ? response.body : [];
+  };
+  /** Starts the server again on the same data directory; the working copy pushes to it. */
+  const restart = async (): Promise<{ server: RunningServer; api: ApiCaller }> => {
+    const server = await startServer({ dataDir: t.dataDir, port: 0, log: () => undefined, delivery });
+    restarted = server;
+    await work.ok("remote", "set-url", "origin", gitUrl(server.url, "acme/deploy", t.admin.token));
+    return { server, api: apiCaller(server.url, t.admin.token) };
+  };
+  /** Stops `server` (timed, printed) and checks no replica seen so far still runs. */
+  const stop = async (server: RunningServer, what: string): Promise<void> => {
+    const started = Date.now();
+    await server.close();
+    console.log(`${what}: the server stopped in ${Date.now() - started} ms`);
+    for (const pid of pids) expect(alive(pid), `replica pid ${pid} after the stop`).toBe(false);
   };
   const remoteHead = async (): Promise<string> => (await work.ok("ls-remote", "origin", "refs/heads/main")).split(/\s/)[0];
   const push = async (label: string, files: Record<string, string>): Promise<string> => {
@@ -126,7 +173,7 @@ describe("stopping the server while a sync waits for a revision that never becom
   }, 60_000);
 
   afterAll(async () => {
-    await second?.close().catch(() => undefined);
+    await restarted?.close().catch(() => undefined);
     await t?.server.close().catch(() => undefined);
     for (const pid of pids) if (alive(pid)) process.kill(pid, "SIGKILL");
     process.env.HOME = previousHome;
@@ -142,28 +189,28 @@ describe("stopping the server while a sync waits for a revision that never becom
     expect(waiting.history[0]).toMatchObject({ revision: v2 });
     expect(waiting.history[0].result).toBeUndefined();
 
-    const stopStarted = Date.now();
-    await t.server.close();
-    const stopMs = Date.now() - stopStarted;
-    console.log(`server stop with a sync waiting on a never-ready revision took ${stopMs} ms`);
-    for (const pid of pids) expect(alive(pid), `replica pid ${pid} after the stop`).toBe(false);
+    await stop(t.server, "a pushed sync waiting on a never-ready revision");
 
-    second = await startServer({ dataDir: t.dataDir, port: 0, log: () => undefined, delivery });
-    const api = apiCaller(second.url, t.admin.token);
-    await work.ok("remote", "set-url", "origin", gitUrl(second.url, "acme/deploy", t.admin.token));
+    const second = await restart();
     // No revert commit: the env repo still ends at v2.
     expect(await remoteHead()).toBe(v2);
-
-    const resumed = await waitingOn(api, v2);
+    const resumed = await waitingOn(second.api, v2);
     const interrupted = resumed.history.find((record) => record.id === waiting.history[0].id);
     expect(interrupted).toMatchObject({ revision: v2, result: "Failed", message: "interrupted: slipway stopped during this sync" });
     expect(interrupted?.rolledBackTo).toBeUndefined();
     expect(interrupted?.revertCommit).toBeUndefined();
-    const events = await second.context.store.events.list({ subject: "app:web" });
+    const events = await second.server.context.store.events.list({ subject: "app:web" });
     expect(events.map((event) => event.type)).not.toContain("rollback");
     expect(events.filter((event) => event.type === "sync.failed")).toEqual([]);
-    const deployments = await second.context.store.syncs.listDeployments({ repo: "acme/deploy", app: "web" });
+    const deployments = await second.server.context.store.syncs.listDeployments({ repo: "acme/deploy", app: "web" });
     expect(deployments.filter((deployment) => deployment.revision === v2)).toEqual([]);
+
+    // Stopped again during the startup reconcile (still waiting on v2): just as prompt, just as harmless.
+    await stop(second.server, "the startup reconcile waiting on the never-ready revision");
+    const { api } = await restart();
+    expect(await remoteHead()).toBe(v2);
+    const again = await waitingOn(api, v2);
+    expect(again.history.find((record) => record.id === resumed.history[0].id)).toMatchObject({ revision: v2, trigger: { kind: "resync" }, result: "Failed", message: "interrupted: slipway stopped during this sync" });
 
     const v3 = await push("web v3 (fixed)", { [`${dir}/deployment.yaml`]: deployment("v3", false) });
     const healthy = await healthyAt(api, v3);
@@ -174,10 +221,24 @@ describe("stopping the server while a sync waits for a revision that never becom
     expect(healthy.history.every((record) => record.result !== "RolledBack")).toBe(true);
     await replicas(api);
 
-    const finalStop = Date.now();
-    await second.close();
-    second = undefined;
-    console.log(`second server stop took ${Date.now() - finalStop} ms`);
-    for (const pid of pids) expect(alive(pid), `replica pid ${pid} after the last stop`).toBe(false);
+
+    // A PreSync hook Job that would run for 10 minutes: the stop interrupts that wait too, and ends the Job.
+    const v4 = await push("web v4 (slow migration)", { [`${dir}/migrate.yaml`]: slowHook });
+    await appUntil(api, "the v4 sync running its PreSync hook", (app) => app.operation === "Syncing" && app.targetRevision === v4);
+    const hookPids = await waitUntil("the hook Job's process", async () => ((await hookProcesses()).length > 0 ? hookProcesses() : undefined), 30_000, 100);
+    await stop(restarted as RunningServer, "a PreSync hook Job running");
+    for (const pid of hookPids) expect(alive(pid), `hook pid ${pid} after the stop`).toBe(false);
+    const last = await restart();
+    expect(await remoteHead()).toBe(v4);
+    const afterHook = await appUntil(last.api, "the v4 sync running its PreSync hook again", (app) => app.operation === "Syncing" && app.targetRevision === v4);
+    expect(afterHook.history.find((record) => record.revision === v4 && record.result !== undefined)).toMatchObject({ result: "Failed", message: "interrupted: slipway stopped during this sync" });
+    const types = (await last.server.context.store.events.list({ subject: "app:web" })).map((event) => event.type);
+    expect(types).not.toContain("rollback");
+    expect(types).not.toContain("sync.failed");
+
+    expect(pids.size).toBeGreaterThanOrEqual(4);
+    await stop(last.server, "the PreSync hook running again after the restart");
+    restarted = undefined;
+    expect(await hookProcesses()).toEqual([]);
   }, 180_000);
 });

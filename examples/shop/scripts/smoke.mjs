@@ -2,6 +2,7 @@
 //   node scripts/smoke.mjs http://127.0.0.1:8081 /healthz /api/products --timeout 30
 // or wait until a slipway Application is Healthy at a revision, then check its service through the ingress:
 //   node scripts/smoke.mjs --app auth-staging --revision SHA --version 1.1.0   (SLIPWAY_TOKEN, GITHUB_API_URL)
+import { appendFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /** Where each service answers its health check through the ingress, and which version it runs. */
@@ -55,6 +56,8 @@ async function smokeApp(options) {
   const summary = await waitForApp(options.api, options.token, options.app, options.revision, deadline);
   console.log(`✓ ${options.app} is ${summary.health} at ${String(summary.syncedRevision).slice(0, 7)}`);
   if (!summary.ingressUrl) throw new Error(`${options.app}: its environment has no ingress`);
+  // For the next steps of a workflow job (slipway/smoke-test): where the environment and the service answer.
+  if (process.env.GITHUB_OUTPUT) appendFileSync(process.env.GITHUB_OUTPUT, `ingress=${summary.ingressUrl}\nhealth_url=${summary.ingressUrl}${path}\n`);
   return check(`${summary.ingressUrl}${path}`, deadline, options.version || undefined);
 }
 

@@ -76,6 +76,9 @@ function parseIngressPorts(values: string[]): Record<string, number> {
     const match = value.match(/^([a-z0-9][a-z0-9-]*)=(\d{1,5})$/);
     const port = match ? Number(match[2]) : NaN;
     if (!match || port < 1 || port > 65535) throw new SlipwayError("USAGE", `--ingress-port expects ENV=PORT (e.g. dev=8080), got '${value}'.`);
+    if (Object.hasOwn(ports, match[1]!)) throw new SlipwayError("USAGE", `--ingress-port ${value}: ${match[1]} is given twice (${match[1]}=${ports[match[1]!]} before); give each environment one port.`);
+    const taken = Object.keys(ports).find((env) => ports[env] === port);
+    if (taken !== undefined) throw new SlipwayError("USAGE", `--ingress-port ${value}: port ${port} is already the ingress of ${taken}; give each environment its own port.`);
     ports[match[1]!] = port;
   }
   return ports;

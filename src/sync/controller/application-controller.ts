@@ -181,8 +181,7 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
     return this.status();
   }
 
-  private resolveTarget(): Promise<string> {
-    const target = this.application.spec.source.targetRevision || "HEAD";
+  private resolveTarget(target = this.application.spec.source.targetRevision || "HEAD"): Promise<string> {
     return this.options.resolve ? this.options.resolve(target) : resolveRevision(this.repoDir, target);
   }
 
@@ -226,9 +225,10 @@ export class ApplicationController extends EventEmitter<ControllerEvents> implem
     if (from !== status) this.emit("health.changed", { app: this.name, from, to: status, message, revision: this.facts?.revision ?? this.state.syncedRevision ?? this.state.targetRevision, facts: this.facts });
   }
 
-  /** `signal`: the server's stop by default (a rollback's restore is never superseded). */
+  /** `signal`: the server's stop by default (a rollback's restore is never superseded). A wait never hides Degraded (its recovery is an event). */
   syncContext(desired: DesiredState, prune: boolean, signal = this.options.signal): SyncContext {
-    return { runtime: this.runtime, live: this.live, desired, prune, hookPath: this.options.hookPath, signal, onHealth: (status, message) => this.setHealth(status, message) };
+    const onHealth = (status: AppStatus["health"], message?: string): void => this.setHealth(status, message);
+    return { runtime: this.runtime, live: this.live, desired, prune, hookPath: this.options.hookPath, signal, onHealth, onWaiting: (status, message) => void (this.state.health !== "Degraded" && onHealth(status, message)) };
   }
 
   private async renderQuietly(revision: string): Promise<DesiredState | undefined> {

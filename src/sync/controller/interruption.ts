@@ -19,7 +19,7 @@ export function throwIfInterrupted(signal: AbortSignal | undefined): void {
 
 /** The sync in flight of one app: the server's stop interrupts it, a newer revision to sync supersedes it (neither is a failure). */
 export class InFlightSync {
-  private current: { revision: string; abort: AbortController } | undefined;
+  private current: { revision: string; abort: AbortController; onStop: () => void } | undefined;
 
   constructor(private readonly stopSignal: AbortSignal | undefined) {}
 
@@ -30,12 +30,18 @@ export class InFlightSync {
 
   /** A sync of `revision` starts: its signal fires on stop or when superseded. */
   begin(revision: string): AbortSignal {
+    this.end();
     const abort = new AbortController();
-    this.current = { revision, abort };
-    return this.stopSignal ? AbortSignal.any([this.stopSignal, abort.signal]) : abort.signal;
+    // A listener removed at the end of the sync (not AbortSignal.any): nothing piles up on the long-lived stop signal.
+    const onStop = (): void => abort.abort(this.stopSignal?.reason);
+    this.current = { revision, abort, onStop };
+    if (this.stopSignal?.aborted) onStop();
+    else this.stopSignal?.addEventListener("abort", onStop, { once: true });
+    return abort.signal;
   }
 
   end(): void {
+    if (this.current) this.stopSignal?.removeEventListener("abort", this.current.onStop);
     this.current = undefined;
   }
 

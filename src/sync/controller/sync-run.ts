@@ -21,6 +21,8 @@ export interface SyncContext {
   /** Fires when the sync must stop waiting (the server stopping): the waits throw SyncInterrupted. */
   signal?: AbortSignal;
   onHealth(status: HealthStatus, message?: string): void;
+  /** Told the health while a wait goes on (Progressing): the app shows it during a long rollout. */
+  onWaiting?(status: HealthStatus, message?: string): void;
 }
 
 export interface SyncOutcome {
@@ -59,7 +61,7 @@ async function runHooks(context: SyncContext, wave: SyncWave, objects: Map<strin
 export async function executeSync(context: SyncContext, record: SyncRecord): Promise<SyncOutcome> {
   const { runtime, desired, signal } = context;
   throwIfInterrupted(signal);
-  const waiting = { signal, onWaiting: context.onHealth };
+  const waiting = { signal, onWaiting: context.onWaiting };
   rememberAnnotations(context);
   const live = await observeLive(runtime, desired.namespaces, context.live);
   const plan = planSync(desired.objects.map((object) => object.kube), live, { prune: context.prune });
@@ -118,7 +120,7 @@ export async function restoreRevision(context: SyncContext, failed: DesiredState
   await applyObjects(runtime, resources);
   await pruneObjects(runtime, extra);
   try {
-    const waited = await waitForHealth(runtime, desired.objects.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(desired.objects.map((object) => object.object)), { signal: context.signal, onWaiting: context.onHealth });
+    const waited = await waitForHealth(runtime, desired.objects.map((object) => object.kube), desired.namespaces, context.live, healthTimeoutMs(desired.objects.map((object) => object.object)), { signal: context.signal, onWaiting: context.onWaiting });
     context.onHealth(waited.health.status, waited.message);
     return { ok: !waited.failed, message: waited.message };
   } catch (error) {

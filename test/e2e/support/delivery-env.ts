@@ -1,90 +1,48 @@
-/** End-to-end delivery fixtures: a `slipway up` subprocess with a dev ingress, the web images built by slipway's builder and pushed to its registry, the env repo's manifests, and autocannon load with per-version counts. */
+/** End-to-end delivery fixtures: the web images built by slipway's builder (on the Node base image) and pushed to a server's registry, the env repo's manifests for a runtime, and autocannon load with per-version counts. */
 
 import autocannon from "autocannon";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildImage } from "../../../src/oci/builder/image-builder";
 import { pushImageFromStore } from "../../../src/oci/client/image-transfer";
 import { RegistryClient } from "../../../src/oci/client/registry-client";
+import { importRootFilesystem } from "../../../src/oci/image-import";
 import { OciStore } from "../../../src/oci/oci-store";
-import { freeLoopbackPort } from "../../../src/runtime/local/ports";
-import { startSlipway } from "../../support/cli";
-import { apiCaller, type ApiCaller } from "../../support/server";
 
-export const imageApp = fileURLToPath(new URL("../fixtures/image-app.mjs", import.meta.url));
 const imageContext = fileURLToPath(new URL("../fixtures/web-image", import.meta.url));
+const nodeBaseScript = fileURLToPath(new URL("../../../scripts/node-base-image.sh", import.meta.url));
 
-export interface E2eServer {
-  url: string;
-  /** host:port, the registry's address in image references. */
-  host: string;
-  token: string;
-  api: ApiCaller;
-  ingressUrl: string;
-  root: string;
-  home: string;
-  stderr(): string;
-  /** SIGTERM and wait for the exit (the server closes its runtime: no replica left). */
-  stop(): Promise<void>;
+/** Imports `node-base:20` (the host's node and its libraries, by scripts/node-base-image.sh) into the builder's store at `storeDir`. */
+export async function importNodeBase(storeDir: string): Promise<void> {
+  const rootfs = await mkdtemp(join(tmpdir(), "slipway-e2e-node-base-"));
+  try {
+    execFileSync("bash", [nodeBaseScript, join(rootfs, "root")], { stdio: "ignore" });
+    await importRootFilesystem(await OciStore.open(storeDir), { source: join(rootfs, "root"), tag: "node-base:20", sourceDateEpoch: 1 });
+  } finally {
+    await rm(rootfs, { recursive: true, force: true });
+  }
 }
 
-/** `slipway up` on a fresh data dir with the dev ingress on a free 127.0.0.1 port. */
-export async function startE2eServer(): Promise<E2eServer> {
-  const root = await mkdtemp(join(tmpdir(), "slipway-e2e-"));
-  const home = join(root, "home");
-  const dataDir = join(root, "data");
-  const ingressPort = await freeLoopbackPort();
-  const child = startSlipway(["up", "--data", dataDir, "--port", "0", "--ingress-port", `dev=${ingressPort}`], root, { HOME: home });
-  let stderr = "";
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  child.stdout?.resume();
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`slipway up did not start within 30 s:\n${stderr}`)), 30_000);
-    child.stderr?.on("data", () => {
-      const match = /slipway is up at (http:\/\/\S+)/.exec(stderr);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    void exited.then(() => reject(new Error(`slipway up exited before it was up:\n${stderr}`)));
-  });
-  const token = (await readFile(join(dataDir, "admin.token"), "utf8")).trim();
-  return {
-    url,
-    host: url.replace(/^http:\/\//, ""),
-    token,
-    api: apiCaller(url, token),
-    ingressUrl: `http://127.0.0.1:${ingressPort}`,
-    root,
-    home,
-    stderr: () => stderr,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-        await exited;
-        clearTimeout(killer);
-      }
-      await rm(root, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Builds web:vVERSION from test/e2e/fixtures/web-image with slipway's daemonless builder and pushes it to the server's registry as `repository` under `tags` (default vVERSION). */
-export async function buildAndPushWebImage(server: { host: string; token: string }, storeDir: string, repository: string, version: string, env: Record<string, string>, tags = [`v${version}`]): Promise<string> {
+/**
+ * Builds web:vVERSION from test/e2e/fixtures/web-image with slipway's daemonless builder (on `base`: node-base:20 after
+ * importNodeBase makes an image that runs; scratch one that only moves through registries) and pushes it to the
+ * server's registry as `repository` under `tags` (default vVERSION). The image's Entrypoint runs the service; its Env
+ * says what it answers (VERSION), whether it ever gets ready (BROKEN=1) and how late it listens (START_DELAY_MS).
+ */
+export async function buildAndPushWebImage(server: { host: string; token: string }, storeDir: string, repository: string, version: string, env: Record<string, string>, tags = [`v${version}`], base = "scratch"): Promise<string> {
   const store = await OciStore.open(storeDir);
   const tag = `v${version}`;
-  await buildImage(store, { contextDir: imageContext, tag: `web:${tag}`, base: "scratch", entrypoint: ["node", "/app/server.mjs"], env, version, sourceDateEpoch: 1 });
+  await buildImage(store, { contextDir: imageContext, tag: `web:${tag}`, base, entrypoint: ["node", "/app/server.mjs"], env, version, sourceDateEpoch: 1 });
   const client = new RegistryClient({ registry: server.host, credentials: { username: "admin", password: server.token } });
   const pushed = await pushImageFromStore(store, "web", tag, client, repository, tags);
   return pushed.digest;
 }
 
-export const webApplication = `apiVersion: argoproj.io/v1alpha1
+/** The web Application with `destination` (its runtime by `name: RUNTIME`, or the server's --runtime for `server: …`). */
+export const webApplication = (destination: string): string => `apiVersion: argoproj.io/v1alpha1
 kind: Application
 metadata:
   name: web
@@ -96,7 +54,7 @@ spec:
     path: envs/dev/web
     targetRevision: main
   destination:
-    name: local
+    ${destination}
     namespace: dev
   syncPolicy:
     automated:
@@ -106,8 +64,8 @@ spec:
       - CreateNamespace=true
 `;
 
-/** The web Deployment at `image`: 3 replicas, surge 1, never below 3 ready; the launcher runs what the image says. */
-export function webDeployment(image: string, serverUrl: string, progressDeadlineSeconds: number): string {
+/** The web Deployment at `image`, run as the image says (no command): 3 replicas, surge 1, never below 3 ready; `marker` in every replica's env finds its processes. */
+export function webDeployment(image: string, marker: string, progressDeadlineSeconds: number): string {
   return `# The web service in dev (image written by slipway promote).
 apiVersion: apps/v1
 kind: Deployment
@@ -135,15 +93,9 @@ spec:
       containers:
         - name: web
           image: ${image} # promoted by slipway
-          command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(imageApp)}]
           env:
-            - name: SLIPWAY_URL
-              value: ${serverUrl}
-            - name: SLIPWAY_APP
-              value: web
-            - name: SLIPWAY_TOKEN
-              valueFrom:
-                secretKeyRef: { name: web-reader, key: token }
+            - name: E2E_MARKER
+              value: ${marker}
           ports:
             - name: http
               containerPort: 8080
@@ -152,17 +104,6 @@ spec:
             periodSeconds: 1
             timeoutSeconds: 2
             failureThreshold: 2
-`;
-}
-
-export function readerSecret(token: string): string {
-  return `apiVersion: v1
-kind: Secret
-metadata:
-  name: web-reader
-type: Opaque
-data:
-  token: ${Buffer.from(token).toString("base64")}
 `;
 }
 
@@ -203,6 +144,7 @@ export interface LoadSummary {
   errors: number;
   timeouts: number;
   p50: number;
+  p90: number;
   p99: number;
   max: number;
   /** 2xx responses by the version in their body. */
@@ -254,6 +196,7 @@ export function startAutocannon(url: string, connections: number, rate: number):
         errors: result.errors,
         timeouts: result.timeouts,
         p50: result.latency.p50,
+        p90: result.latency.p90,
         p99: result.latency.p99,
         max: result.latency.max,
         versions,
@@ -264,5 +207,5 @@ export function startAutocannon(url: string, connections: number, rate: number):
 }
 
 export function describeLoad(phase: string, load: LoadSummary): string {
-  return `${phase}: ${load.requests} requests (${load.ok} 2xx, ${load.non2xx} non-2xx, ${load.errors} errors, ${load.timeouts} timeouts), latency p50 ${load.p50} ms p99 ${load.p99} ms max ${load.max} ms, by version ${JSON.stringify(load.versions)}`;
+  return `${phase}: ${load.requests} requests (${load.ok} 2xx, ${load.non2xx} non-2xx, ${load.errors} errors, ${load.timeouts} timeouts), latency p50 ${load.p50} ms p90 ${load.p90} ms p99 ${load.p99} ms max ${load.max} ms, by version ${JSON.stringify(load.versions)}`;
 }
