@@ -120,9 +120,17 @@ function failedDeployments(facts: DeliveryFact[]): number {
   return failed;
 }
 
+/**
+ * A rollback restores the old replicas before it is reported, so "healthy again" lands between the failure and the
+ * rollback; the rollback is the restore, and that healthy signal must not count as one of its own.
+ */
+function withoutRestoreSignals(facts: DeliveryFact[]): DeliveryFact[] {
+  return facts.filter((fact, i) => fact.kind !== "healthy" || facts.slice(i + 1).find((next) => next.app === fact.app)?.kind !== "rolled-back");
+}
+
 /** The report over [since, until]; facts outside the window are ignored. */
 export function computeDora(environment: string, allFacts: DeliveryFact[], since: number, until: number): DoraReport {
-  const facts = allFacts.filter((fact) => fact.at >= since && fact.at <= until).sort((a, b) => a.at - b.at);
+  const facts = withoutRestoreSignals(allFacts.filter((fact) => fact.at >= since && fact.at <= until).sort((a, b) => a.at - b.at));
   const days = Math.max((until - since) / DAY, 1 / 24);
   const deployed = facts.filter((fact): fact is Extract<DeliveryFact, { kind: "deployed" }> => fact.kind === "deployed");
   const attempts = deployed.length + facts.filter((fact) => fact.kind === "rolled-back" || fact.kind === "deploy-failed").length;

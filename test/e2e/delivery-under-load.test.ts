@@ -143,6 +143,8 @@ for (const runtime of e2eRuntimes) {
       expect(await servedVersion()).toBe("1.0.0");
       expect((await app()).runtime).toBe(runtime.name);
       expect(await leftBehind()).toEqual(exactly(live));
+      // Every container says whose it is: application, namespace and Deployment.
+      expect(await runtime.containers(up(), ["slipway.dev/application=web", "slipway.dev/namespace=dev", "slipway.dev/workload=web"])).toEqual(exactly(live).containers);
     }, 60_000);
 
     it("promotes v2 under constant traffic: rolled out with 0 failed requests, every replica on v2", async () => {

@@ -119,4 +119,15 @@ describe("DORA bands (2023 State of DevOps clusters)", () => {
     const report = computeDora("prod", [{ kind: "deployed", at: T0 - 1, app: "a", revision: "x" }], T0, T0 + 24 * H);
     expect(report.deploymentFrequency.deployments).toBe(0);
   });
+
+  it("counts a rolled-back rollout once: the healthy signal of its restore, seen before the rollback, is part of it", () => {
+    const report = computeDora("prod", [
+      { kind: "deployed", at: T0 + 1, app: "web", revision: "r1" },
+      { kind: "failed", at: T0 + 2 * H, app: "web" },
+      { kind: "healthy", at: T0 + 2 * H + 1000, app: "web" },
+      { kind: "rolled-back", at: T0 + 2 * H + 2000, app: "web", revision: "r2" },
+    ], T0, T0 + 24 * H);
+    expect(report.changeFailureRate).toMatchObject({ failed: 1, deployments: 2 });
+    expect(report.timeToRestore).toMatchObject({ incidents: 1, value: 2000, open: 0 });
+  });
 });

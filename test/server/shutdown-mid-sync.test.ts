@@ -2,7 +2,8 @@
  * The server stopped while a sync waits for a revision that never becomes ready (progressDeadlineSeconds left at 600):
  * the stop is prompt, the sync is recorded as interrupted (no rollback, no revert commit, no failure event or failed
  * deployment), the next start on the same data directory carries on with that revision, and a fixing commit pushed
- * meanwhile supersedes the wait and becomes Healthy. No replica is left running after the last stop (checked by pid).
+ * meanwhile supersedes the wait and becomes Healthy. A PreSync hook Job that would run for 10 minutes is interrupted
+ * the same way. No replica or hook process is left running after a stop (checked by pid).
  */
 
 import { readdir, readFile, rm } from "node:fs/promises";
@@ -220,7 +221,6 @@ describe("stopping the server while a sync waits for a revision that never becom
     expect(healthy.history.find((record) => record.revision === v2 && record.id > waiting.history[0].id)).toMatchObject({ result: "Failed", message: expect.stringMatching(/^superseded: /) });
     expect(healthy.history.every((record) => record.result !== "RolledBack")).toBe(true);
     await replicas(api);
-
 
     // A PreSync hook Job that would run for 10 minutes: the stop interrupts that wait too, and ends the Job.
     const v4 = await push("web v4 (slow migration)", { [`${dir}/migrate.yaml`]: slowHook });

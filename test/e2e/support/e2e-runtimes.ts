@@ -17,8 +17,8 @@ export interface E2eRuntime {
   prepare(): Promise<void>;
   /** afterAll: the images the engine pulled from `server`, and the engine if this file started it. */
   release(server: E2eServer | undefined, images: string[]): Promise<void>;
-  /** The replica containers of `server` in any state, by its owner label (none for local: its replicas are processes). */
-  containers(server: E2eServer): Promise<string[]>;
+  /** The replica containers of `server` in any state, by its owner label and `labels` (none for local: its replicas are processes). */
+  containers(server: E2eServer, labels?: string[]): Promise<string[]>;
 }
 
 const local: E2eRuntime = {
@@ -50,9 +50,10 @@ function dockerRuntime(): E2eRuntime {
       await engine?.stop();
       engine = undefined;
     },
-    async containers(server) {
+    async containers(server, labels = []) {
       const owner = defaultOwner("docker", join(server.dataDir, "runtime-docker"));
-      return (await docker(["ps", "-aq", "--no-trunc", "--filter", `label=slipway.dev/owner=${owner}`])).split("\n").filter(Boolean).sort();
+      const filters = [`slipway.dev/owner=${owner}`, ...labels].flatMap((label) => ["--filter", `label=${label}`]);
+      return (await docker(["ps", "-aq", "--no-trunc", ...filters])).split("\n").filter(Boolean).sort();
     },
   };
 }
