@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { apiClient } from "../cli/api-client";
 import { printJson } from "../cli/output";
 import type { RunningServer } from "../server/up";
+import type { DemoRuntime } from "./demo-config";
 import { chooseIngressPorts, bringUpDemo, type DemoSummary } from "./demo-up";
 
 /** dev 8080, staging 8081, prod 8082 unless --ingress-port says otherwise; a taken port is replaced by a free one (said on stderr). */
@@ -14,10 +15,10 @@ export async function demoIngressPorts(requested: Record<string, number>, log: (
   return { ...requested, ...ports };
 }
 
-export async function runDemo(server: RunningServer, dataDir: string, json: boolean): Promise<DemoSummary> {
+export async function runDemo(server: RunningServer, dataDir: string, json: boolean, runtime: DemoRuntime = "local"): Promise<DemoSummary> {
   const adminToken = (await readFile(join(dataDir, "admin.token"), "utf8")).trim();
   const progress = (line: string): void => void process.stderr.write(`${line}\n`);
-  const summary = await bringUpDemo({ url: server.url, admin: apiClient(server.url, adminToken), dataDir, progress });
+  const summary = await bringUpDemo({ url: server.url, admin: apiClient(server.url, adminToken), dataDir, progress, runtime });
   if (json) printJson(summary);
   else process.stderr.write(renderSummary(summary));
   return summary;

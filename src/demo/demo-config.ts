@@ -11,6 +11,8 @@ export const deployRepo = `${demoOwner}/shop-deploy`;
 export const shopServices = ["gateway", "auth", "catalog", "orders", "web"] as const;
 export const environments = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof environments)[number];
+/** Where the demo's Applications run (`slipway up --demo --runtime`): host processes or Docker containers. */
+export type DemoRuntime = "local" | "docker";
 export const defaultIngressPorts: Record<Environment, number> = { dev: 8080, staging: 8081, prod: 8082 };
 
 /** The demo's people: the author of changes (a site admin), a reviewer with write access, and the CI bot whose token the workflows use. */

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { DemoAccounts, DemoUser } from "./demo-accounts";
-import { deployRepo, exampleRegistryHost, shopRepo } from "./demo-config";
+import { deployRepo, exampleRegistryHost, shopRepo, type DemoRuntime } from "./demo-config";
 import { authenticatedUrl, DemoWorkingCopy, type GitPerson } from "./demo-git";
 
 /** The shop's first commits: the layout and scripts, one feature per service, then the pipelines. */
@@ -36,6 +36,8 @@ export interface SeedContext {
   /** <data>/demo: the working copies go to <data>/demo/shop and <data>/demo/shop-deploy. */
   dir: string;
   accounts: DemoAccounts;
+  /** The runtime the Applications name in destination.name (`slipway up --runtime`); the examples say `local`. */
+  runtime: DemoRuntime;
 }
 
 export async function openCopy(context: SeedContext, repo: string, user: DemoUser, folder: string): Promise<DemoWorkingCopy> {
@@ -68,12 +70,17 @@ export async function seedShopRepo(context: SeedContext): Promise<string | undef
   return pushHistory(copy, join(context.checkout, "examples", "shop"), shopHistory);
 }
 
+/** The example Applications run on `local`; the demo's seed names the runtime the server was started with. */
+export function onRuntime(runtime: DemoRuntime, text: string): string {
+  return text.replace(/^(\s+destination:\n\s+name:\s*)local$/gm, `$1${runtime}`).replace("synced by slipway to its `local` runtime", `synced by slipway to its \`${runtime}\` runtime`);
+}
+
 /** Adds apps/*.yaml to the env repo: every environment starts syncing. Undefined when main has them already. */
 export async function pushApplications(context: SeedContext): Promise<string | undefined> {
   const copy = await openCopy(context, deployRepo, context.accounts.author, "shop-deploy");
   await copy.git("checkout", "--quiet", "-B", "main", "origin/main");
   if ((await copy.git("ls-tree", "--name-only", "HEAD", "apps/")).trim() !== "") return undefined;
-  const sha = await copy.commitFrom(join(context.checkout, "examples", "shop-deploy"), ["apps"], applicationsCommit, withRegistryHost(context.registryHost));
+  const sha = await copy.commitFrom(join(context.checkout, "examples", "shop-deploy"), ["apps"], applicationsCommit, (path, text) => onRuntime(context.runtime, withRegistryHost(context.registryHost)(path, text)));
   await copy.push("HEAD:refs/heads/main");
   return sha;
 }

@@ -1,5 +1,6 @@
 /** `slipway up --demo`: on a running server, makes the demo's users, repositories and base image, runs the first release into dev and waits for every environment to be Healthy. Idempotent. */
 
+import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -7,7 +8,7 @@ import type { ApiClient } from "../cli/api-client";
 import { SlipwayError } from "../core/errors";
 import { freeLoopbackPort, loopback } from "../runtime/local/ports";
 import { ensureAccounts, type DemoAccounts } from "./demo-accounts";
-import { checkoutRoot, defaultIngressPorts, demoDir, environments, registryTokenSecret, shopRepo, shopServices, type Environment } from "./demo-config";
+import { checkoutRoot, defaultIngressPorts, demoDir, environments, registryTokenSecret, shopRepo, shopServices, type DemoRuntime, type Environment } from "./demo-config";
 import { pushApplications, seedDeployRepo, seedShopRepo, type SeedContext } from "./demo-seed";
 import { poll, requireSuccess, servedVersion, waitForApps, waitForRun, type RunView } from "./demo-wait";
 import { ensureNodeBaseImage } from "./node-base-image";
@@ -38,6 +39,8 @@ export interface DemoUpOptions {
   /** Progress lines (stderr). */
   progress(line: string): void;
   timeoutMs?: number;
+  /** The runtime the Applications name (`slipway up --runtime`); default local. */
+  runtime?: DemoRuntime;
 }
 
 function portIsFree(port: number): Promise<boolean> {
@@ -83,6 +86,21 @@ async function assertSameAddress(dir: string, host: string): Promise<void> {
   await writeFile(file, `${host}\n`);
 }
 
+/**
+ * A data directory's demo stays on the runtime it was made on (<data>/demo/runtime; demos older than the file ran on
+ * local): its Applications name that runtime, so another would leave every replica running where it is.
+ */
+async function assertSameRuntime(dir: string, runtime: DemoRuntime): Promise<void> {
+  const file = join(dir, "runtime");
+  const made = existsSync(join(dir, "address"));
+  const recorded = (await readFile(file, "utf8").catch(() => (made ? "local" : ""))).trim();
+  if (recorded && recorded !== runtime) {
+    throw new SlipwayError("DEMO_STEP_FAILED", `this data directory's demo runs on the ${recorded} runtime (its Applications name destination.name: ${recorded}), not ${runtime}`, { hint: `Start it as it was made: slipway up --demo --runtime ${recorded}; or give the ${runtime} demo a fresh directory: slipway up --demo --runtime ${runtime} --data <new dir>` });
+  }
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await writeFile(file, `${runtime}\n`);
+}
+
 /** The build.yml run that released the shop: the one for `sha` when it was just pushed, else the latest successful one. */
 async function firstRelease(api: ApiClient, sha: string | undefined, timeoutMs: number): Promise<RunView | undefined> {
   if (sha) return requireSuccess(await waitForRun(api, shopRepo, "build.yml", { sha, event: "push" }, timeoutMs), "the first release (build.yml)");
@@ -111,11 +129,13 @@ export async function bringUpDemo(options: DemoUpOptions): Promise<DemoSummary> 
   const registryHost = new URL(url).host;
   // Runs started by this server see its address (github.server_url) and the CI bot's token as a secret.
   process.env.SLIPWAY_URL = url;
+  const runtime = options.runtime ?? "local";
+  await assertSameRuntime(dir, runtime);
   await assertSameAddress(dir, registryHost);
   await timed(stages, progress, "Node base image node-base:20", () => ensureNodeBaseImage(dataDir, checkout), (image) => `${image.cached ? "cached" : "built offline"} ${image.digest.slice(0, 19)}`);
   const accounts: DemoAccounts = await timed(stages, progress, "users demo, reviewer, ci and repositories demo/shop, demo/shop-deploy", () => ensureAccounts(admin, dir));
   process.env[`SLIPWAY_SECRET_${registryTokenSecret}`] = accounts.ci.token;
-  const seed: SeedContext = { url, registryHost, checkout, dir, accounts };
+  const seed: SeedContext = { url, registryHost, checkout, dir, accounts, runtime };
   await timed(stages, progress, "push demo/shop-deploy (manifests for dev, staging, prod)", () => seedDeployRepo(seed), (sha) => (sha ? `main at ${sha.slice(0, 7)}` : "already there"));
   const shopSha = await timed(stages, progress, "push demo/shop (7 conventional commits)", () => seedShopRepo(seed), (sha) => (sha ? `main at ${sha.slice(0, 7)}` : "already there"));
   await timed(stages, progress, "first release: build.yml (release, tests, images, promote to dev)", () => firstRelease(accounts.ci.api, shopSha, timeoutMs), (run) => (run ? `run ${run.id}, ${run.jobs.length} jobs` : "no build run"));

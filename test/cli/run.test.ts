@@ -228,6 +228,32 @@ describe.concurrent("slipway run --event workflow_dispatch --input", () => {
   });
 });
 
+describe.concurrent("secrets in the environment", () => {
+  it("reach a step only as masked secrets: SLIPWAY_SECRET_*, SLIPWAY_TOKEN and SLIPWAY_REGISTRY_TOKEN are not inherited", async () => {
+    const repo = await makeRepo({
+      [workflowPath("env.yml")]: `name: Env
+on: workflow_dispatch
+jobs:
+  look:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          echo "inherited: \${SLIPWAY_SECRET_API_TOKEN:-none} \${SLIPWAY_TOKEN:-none} \${SLIPWAY_REGISTRY_TOKEN:-none}"
+          echo "as secret: $TOKEN"
+        env:
+          TOKEN: \${{ secrets.API_TOKEN }}
+`,
+    });
+    repos.push(repo);
+    const result = await slipway(["run", "--json", "--workflow", "env.yml"], repo.dir, { SLIPWAY_SECRET_API_TOKEN: secretValue, SLIPWAY_TOKEN: "server-token-1", SLIPWAY_REGISTRY_TOKEN: "registry-token-2" });
+    expect(result.code, result.stderr).toBe(0);
+    const logs = await slipway(["logs", String(parseJson<RunJson>(result).runId)], repo.dir);
+    expect(lines(logs.stdout)).toContain("inherited: none none none");
+    expect(lines(logs.stdout)).toContain("as secret: ***");
+    expect(logs.stdout).not.toContain(secretValue);
+  });
+});
+
 describe.concurrent("slipway run --secret-file", () => {
   it("masks the secret, and its base64 form, in the logs and in what is stored", async () => {
     const { repo, cli } = await freshRepo();

@@ -62,7 +62,7 @@ async function up(flags: UpFlags): Promise<number> {
     process.once("SIGINT", () => stop("SIGINT"));
   });
   // The demo's setup runs while the signals already stop the server (and every replica it started).
-  if (demo) await Promise.race([demo.runDemo(server, resolve(flags.data), flags.json === true), stopped]).catch(async (error: unknown) => {
+  if (demo) await Promise.race([demo.runDemo(server, resolve(flags.data), flags.json === true, flags.runtime), stopped]).catch(async (error: unknown) => {
     await server.close();
     throw error;
   });

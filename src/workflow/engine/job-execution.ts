@@ -147,11 +147,15 @@ export class JobExecution {
   }
 }
 
-/** The host's environment, without variables that would confuse a nested runner or point git elsewhere. */
+/** Credentials of slipway itself: a step gets them only as `secrets` (masked), never by inheriting the host's environment. */
+const slipwayCredentials = new Set(["SLIPWAY_TOKEN", "SLIPWAY_REGISTRY_TOKEN"]);
+
+/** The host's environment, without variables that would confuse a nested runner, point git elsewhere, or leak credentials. */
 function hostEnvironment(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(gitFreeEnvironment())) {
     if (value === undefined || key.startsWith("GITHUB_") || key.startsWith("RUNNER_") || key.startsWith("INPUT_")) continue;
+    if (key.startsWith("SLIPWAY_SECRET_") || slipwayCredentials.has(key)) continue;
     env[key] = value;
   }
   return env;
