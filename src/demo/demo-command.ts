@@ -6,7 +6,10 @@ import { apiClient } from "../cli/api-client";
 import { printJson } from "../cli/output";
 import type { RunningServer } from "../server/up";
 import type { DemoRuntime } from "./demo-config";
-import { chooseIngressPorts, bringUpDemo, type DemoSummary } from "./demo-up";
+import { assertSameRuntime, chooseIngressPorts, bringUpDemo, type DemoSummary } from "./demo-up";
+
+/** Refuses, before the server starts anything, a data directory whose demo was made on another runtime. */
+export const checkDemoRuntime = assertSameRuntime;
 
 /** dev 8080, staging 8081, prod 8082 unless --ingress-port says otherwise; a taken port is replaced by a free one (said on stderr). */
 export async function demoIngressPorts(requested: Record<string, number>, log: (line: string) => void): Promise<Record<string, number>> {

@@ -36,8 +36,8 @@ export interface SeedContext {
   /** <data>/demo: the working copies go to <data>/demo/shop and <data>/demo/shop-deploy. */
   dir: string;
   accounts: DemoAccounts;
-  /** The runtime the Applications name in destination.name (`slipway up --runtime`); the examples say `local`. */
-  runtime: DemoRuntime;
+  /** The runtime the Applications name in destination.name (`slipway up --runtime`); default `local`, as the examples say. */
+  runtime?: DemoRuntime;
 }
 
 export async function openCopy(context: SeedContext, repo: string, user: DemoUser, folder: string): Promise<DemoWorkingCopy> {
@@ -80,7 +80,7 @@ export async function pushApplications(context: SeedContext): Promise<string | u
   const copy = await openCopy(context, deployRepo, context.accounts.author, "shop-deploy");
   await copy.git("checkout", "--quiet", "-B", "main", "origin/main");
   if ((await copy.git("ls-tree", "--name-only", "HEAD", "apps/")).trim() !== "") return undefined;
-  const sha = await copy.commitFrom(join(context.checkout, "examples", "shop-deploy"), ["apps"], applicationsCommit, (path, text) => onRuntime(context.runtime, withRegistryHost(context.registryHost)(path, text)));
+  const sha = await copy.commitFrom(join(context.checkout, "examples", "shop-deploy"), ["apps"], applicationsCommit, (path, text) => onRuntime(context.runtime ?? "local", withRegistryHost(context.registryHost)(path, text)));
   await copy.push("HEAD:refs/heads/main");
   return sha;
 }

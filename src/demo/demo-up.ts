@@ -88,17 +88,15 @@ async function assertSameAddress(dir: string, host: string): Promise<void> {
 
 /**
  * A data directory's demo stays on the runtime it was made on (<data>/demo/runtime; demos older than the file ran on
- * local): its Applications name that runtime, so another would leave every replica running where it is.
+ * local): its Applications name that runtime, so another would leave every replica running where it is. Reads only.
  */
-async function assertSameRuntime(dir: string, runtime: DemoRuntime): Promise<void> {
-  const file = join(dir, "runtime");
+export async function assertSameRuntime(dataDir: string, runtime: DemoRuntime): Promise<void> {
+  const dir = demoDir(dataDir);
   const made = existsSync(join(dir, "address"));
-  const recorded = (await readFile(file, "utf8").catch(() => (made ? "local" : ""))).trim();
+  const recorded = (await readFile(join(dir, "runtime"), "utf8").catch(() => (made ? "local" : ""))).trim();
   if (recorded && recorded !== runtime) {
     throw new SlipwayError("DEMO_STEP_FAILED", `this data directory's demo runs on the ${recorded} runtime (its Applications name destination.name: ${recorded}), not ${runtime}`, { hint: `Start it as it was made: slipway up --demo --runtime ${recorded}; or give the ${runtime} demo a fresh directory: slipway up --demo --runtime ${runtime} --data <new dir>` });
   }
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeFile(file, `${runtime}\n`);
 }
 
 /** The build.yml run that released the shop: the one for `sha` when it was just pushed, else the latest successful one. */
@@ -130,8 +128,9 @@ export async function bringUpDemo(options: DemoUpOptions): Promise<DemoSummary> 
   // Runs started by this server see its address (github.server_url) and the CI bot's token as a secret.
   process.env.SLIPWAY_URL = url;
   const runtime = options.runtime ?? "local";
-  await assertSameRuntime(dir, runtime);
+  await assertSameRuntime(dataDir, runtime);
   await assertSameAddress(dir, registryHost);
+  await writeFile(join(dir, "runtime"), `${runtime}\n`);
   await timed(stages, progress, "Node base image node-base:20", () => ensureNodeBaseImage(dataDir, checkout), (image) => `${image.cached ? "cached" : "built offline"} ${image.digest.slice(0, 19)}`);
   const accounts: DemoAccounts = await timed(stages, progress, "users demo, reviewer, ci and repositories demo/shop, demo/shop-deploy", () => ensureAccounts(admin, dir));
   process.env[`SLIPWAY_SECRET_${registryTokenSecret}`] = accounts.ci.token;

@@ -41,6 +41,7 @@ async function up(flags: UpFlags): Promise<number> {
   if (flags.runtime !== "local" && flags.runtime !== "docker") throw new SlipwayError("USAGE", `--runtime expects local or docker, got '${flags.runtime}'.`);
   const demo = flags.demo ? await import("../../demo/demo-command") : undefined;
   const ingressPorts = parseIngressPorts(flags.ingressPort);
+  if (demo) await demo.checkDemoRuntime(resolve(flags.data), flags.runtime);
   const server = await startServer({
     dataDir: resolve(flags.data),
     host: flags.host,

@@ -1,0 +1,135 @@
+/**
+ * `slipway up --demo --runtime docker` against a real Docker Engine: the demo shop runs as containers, `ps` and `logs`
+ * read them, SIGTERM leaves no container and no process behind, and the data directory refuses another runtime and
+ * reuses everything on the same one.
+ */
+
+import type { ChildProcess } from "node:child_process";
+import { mkdtemp, readdir, readFile, readlink, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DemoSummary } from "../../src/demo/demo-up";
+import { onRuntime } from "../../src/demo/demo-seed";
+import { defaultOwner } from "../../src/runtime/docker/docker-runtime";
+import { freeLoopbackPort } from "../../src/runtime/local/ports";
+import { assertBuilt, killIfRunning, slipway, startSlipway } from "../support/cli";
+import { assertInstalled, dockerCliPath, realComponentsRunnable, run, startDockerEngine, type StartedComponent } from "../oci/support/real-components";
+
+const runnable = realComponentsRunnable(["dockerd", "docker"], "the demo on the docker runtime");
+
+/** Processes whose command line or working directory lies under `dir` (replicas, steps). */
+async function processesUnder(dir: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => "");
+    if (cmdline.includes(dir) || cwd.startsWith(dir)) found.push(Number(entry));
+  }
+  return found;
+}
+
+/** The child's stdout once it holds one whole JSON document (`up --demo --json` prints its summary once it is up). */
+function jsonFrom<T>(child: ChildProcess, timeoutMs: number): Promise<T> {
+  let stdout = "";
+  let stderr = "";
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no JSON summary after ${timeoutMs} ms; stderr:\n${stderr}`)), timeoutMs);
+    child.once("exit", (code) => reject(new Error(`slipway up --demo exited ${code} before its summary; stderr:\n${stderr}`)));
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+      try {
+        const value = JSON.parse(stdout) as T;
+        clearTimeout(timer);
+        resolve(value);
+      } catch {
+        // not whole yet
+      }
+    });
+  });
+}
+
+describe("the demo's Applications name the chosen runtime", () => {
+  it("rewrites destination.name local → docker and leaves everything else as it is", () => {
+    const app = "# synced by slipway to its `local` runtime.\nspec:\n  destination:\n    name: local\n    namespace: dev\n  source:\n    name: local\n";
+    expect(onRuntime("docker", app)).toBe("# synced by slipway to its `docker` runtime.\nspec:\n  destination:\n    name: docker\n    namespace: dev\n  source:\n    name: local\n");
+    expect(onRuntime("local", app)).toBe(app);
+  });
+});
+
+describe.skipIf(!runnable)("`slipway up --demo --runtime docker`", () => {
+  let engine: StartedComponent | undefined;
+  let dataDir = "";
+  let port = 0;
+  let child: ChildProcess | undefined;
+  const docker = (args: string[]) => run(dockerCliPath(), args, { maxBuffer: 16 * 1024 * 1024 });
+  const ownerFilter = (): string => `label=slipway.dev/owner=${defaultOwner("docker", join(dataDir, "runtime-docker"))}`;
+
+  beforeAll(async () => {
+    assertBuilt();
+    assertInstalled(["dockerd", "docker"]);
+    engine = startDockerEngine();
+    dataDir = await mkdtemp(join(tmpdir(), "slipway-demo-docker-"));
+    port = await freeLoopbackPort();
+  }, 120_000);
+
+  afterAll(async () => {
+    killIfRunning(child);
+    if (dataDir) {
+      const left = (await docker(["ps", "-aq", "--filter", ownerFilter()]).catch(() => ({ stdout: "" }))).stdout.split("\n").filter(Boolean);
+      if (left.length > 0) await docker(["rm", "-f", ...left]).catch(() => undefined);
+      const images = (await docker(["images", "--format", "{{.Repository}}:{{.Tag}}"]).catch(() => ({ stdout: "" }))).stdout.split("\n").filter((image) => image.startsWith(`127.0.0.1:${port}/`));
+      if (images.length > 0) await docker(["rmi", "-f", ...images]).catch(() => undefined);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    await engine?.stop();
+  }, 120_000);
+
+  it("runs the shop in containers; ps and logs read them; SIGTERM leaves nothing; another runtime is refused, the same one reuses it all", async () => {
+    const ingress = ["dev", "staging", "prod"].map(async (env) => ["--ingress-port", `${env}=${await freeLoopbackPort()}`]);
+    const args = ["up", "--demo", "--json", "--runtime", "docker", "--data", dataDir, "--port", String(port), ...(await Promise.all(ingress)).flat()];
+    child = startSlipway(args, tmpdir());
+    const summary = await jsonFrom<DemoSummary>(child, 240_000);
+
+    const page = await fetch(`${summary.environments.dev}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("web 1.0.0");
+
+    const env = { SLIPWAY_URL: summary.url, SLIPWAY_TOKEN: (await readFile(join(dataDir, "admin.token"), "utf8")).trim() };
+    const ps = await slipway(["ps", "-n", "dev", "--json"], tmpdir(), env);
+    expect(ps.code, ps.stderr).toBe(0);
+    const replicas = JSON.parse(ps.stdout) as { app: string; containerId?: string; ready: boolean }[];
+    expect(replicas.map((replica) => replica.app).sort()).toEqual(["auth-dev", "catalog-dev", "gateway-dev", "orders-dev", "web-dev"]);
+    expect(replicas.every((replica) => /^[0-9a-f]{12,64}$/.test(replica.containerId ?? "") && replica.ready)).toBe(true);
+    const running = (await docker(["ps", "-q", "--no-trunc", "--filter", ownerFilter(), "--filter", "label=slipway.dev/namespace=dev"])).stdout;
+    for (const replica of replicas) expect(running).toContain(replica.containerId);
+
+    const logs = await slipway(["logs", "deploy/auth", "-n", "dev"], tmpdir(), env);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout.trim().length).toBeGreaterThan(0);
+
+    const exited = new Promise<number | null>((resolve) => child?.once("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect((await docker(["ps", "-aq", "--filter", ownerFilter()])).stdout.trim()).toBe("");
+    expect(await processesUnder(dataDir)).toEqual([]);
+
+    const other = await slipway(["up", "--demo", "--runtime", "local", "--data", dataDir, "--port", String(port)], tmpdir());
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toContain("runs on the docker runtime");
+    expect(other.stderr).toContain("slipway up --demo --runtime docker");
+    expect(other.stderr).not.toContain("slipway is up");
+
+    // The same runtime again reuses the data directory: the containers come back and the shop answers.
+    child = startSlipway(args, tmpdir());
+    const again = await jsonFrom<DemoSummary>(child, 120_000);
+    expect(again.stages.find((stage) => stage.name === "push the Argo CD Applications")?.detail).toBe("already there");
+    expect((await fetch(`${again.environments.dev}/api/products`)).status).toBe(200);
+    const stopped = new Promise<number | null>((resolve) => child?.once("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await stopped).toBe(0);
+    expect((await docker(["ps", "-aq", "--filter", ownerFilter()])).stdout.trim()).toBe("");
+  }, 300_000);
+});
