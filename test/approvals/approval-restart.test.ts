@@ -4,51 +4,26 @@
  * job that no longer exists); a pending promotion request is durable and is performed once approved after the restart.
  */
 
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ApprovalView } from "../../src/server/services/approvals";
 import type { RunRecord, RunWithJobs } from "../../src/store";
-import { assertBuilt } from "../support/cli";
 import { apiCaller, gitUrl, waitUntil, WorkingCopy, type ApiCaller } from "../support/server";
-import { startCliServer, type CliServer } from "../server/support/cli-server";
+import { useCliServerWorkspace, type CliServer } from "../server/support/cli-server";
 
 const workflow = ["name: deploy", "on: push", "jobs:", "  deploy:", "    runs-on: ubuntu-latest", "    environment: production", "    steps:", "      - run: echo deployed", ""].join("\n");
 const deployment = (tag: string): string => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: 127.0.0.1:5000/acme/shop/web:${tag}\n`;
 
-let root: string;
-let home: string;
-let dataDir: string;
-const servers: CliServer[] = [];
-
-async function up(): Promise<CliServer> {
-  const server = await startCliServer(dataDir, root, home);
-  servers.push(server);
-  return server;
-}
+const workspace = useCliServerWorkspace("slipway-approval-restart-");
 
 async function userToken(server: CliServer, name: string): Promise<string> {
   expect((await server.api("POST", "/users", { name })).status).toBe(201);
   return (await server.api<{ token: string }>("POST", `/users/${name}/tokens`, { name: "test" })).body.token;
 }
 
-beforeAll(async () => {
-  assertBuilt();
-  root = await mkdtemp(join(tmpdir(), "slipway-approval-restart-"));
-  home = join(root, "home");
-  dataDir = join(root, "data");
-  await mkdir(home);
-});
-
-afterAll(async () => {
-  for (const server of servers) server.kill();
-  await rm(root, { recursive: true, force: true });
-});
-
 describe("approvals when the server is killed and restarted", () => {
   it("fails the waiting job clearly and keeps the pending promotion approvable", async () => {
-    const first = await up();
+    const first = await workspace.up();
     const alice = await userToken(first, "alice");
     const bob = await userToken(first, "bob");
     for (const repo of ["acme/app", "acme/deploy"]) {
@@ -57,10 +32,10 @@ describe("approvals when the server is killed and restarted", () => {
     }
     expect((await first.api("PUT", "/repos/acme/app/environments/production", { requiredReviewers: 1 })).status).toBe(200);
     expect((await first.api("PUT", "/repos/acme/deploy/environments/prod", { requiredReviewers: 1 })).status).toBe(200);
-    const deploy = await WorkingCopy.create(join(root, "deploy"), gitUrl(first.url, "acme/deploy", alice), home);
+    const deploy = await WorkingCopy.create(join(workspace.root, "deploy"), gitUrl(first.url, "acme/deploy", alice), workspace.home);
     await deploy.commit("environments", { "envs/prod/web/deployment.yaml": deployment("v1.0.0") });
     await deploy.ok("push", "-q", "origin", "HEAD:main");
-    const app = await WorkingCopy.create(join(root, "app"), gitUrl(first.url, "acme/app", alice), home);
+    const app = await WorkingCopy.create(join(workspace.root, "app"), gitUrl(first.url, "acme/app", alice), workspace.home);
     await app.commit("deploy workflow", { ".slipway/workflows/deploy.yml": workflow });
     await app.ok("push", "-q", "origin", "HEAD:main");
 
@@ -74,7 +49,7 @@ describe("approvals when the server is killed and restarted", () => {
     first.child.kill("SIGKILL");
     expect(await first.exited).toMatchObject({ signal: "SIGKILL" });
 
-    const second = await up();
+    const second = await workspace.up();
     const asBob: ApiCaller = apiCaller(second.url, bob);
     const run = (await asBob<RunWithJobs>("GET", `/runs/${runId}`)).body;
     expect(run).toMatchObject({ status: "completed", conclusion: "failure" });

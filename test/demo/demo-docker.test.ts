@@ -105,6 +105,10 @@ describe.skipIf(!runnable)("`slipway up --demo --runtime docker`", () => {
     expect(replicas.every((replica) => /^[0-9a-f]{12,64}$/.test(replica.containerId ?? "") && replica.ready)).toBe(true);
     const running = (await docker(["ps", "-q", "--no-trunc", "--filter", ownerFilter(), "--filter", "label=slipway.dev/namespace=dev"])).stdout;
     for (const replica of replicas) expect(running).toContain(replica.containerId);
+    // The table shows a container by its short id where a process replica shows its pid.
+    const table = await slipway(["ps", "-n", "dev"], tmpdir(), env);
+    expect(table.stdout).toContain("PID/CONTAINER");
+    for (const replica of replicas) expect(table.stdout).toContain((replica.containerId ?? "").slice(0, 12));
 
     const logs = await slipway(["logs", "deploy/auth", "-n", "dev"], tmpdir(), env);
     expect(logs.code, logs.stderr).toBe(0);

@@ -11,6 +11,7 @@ import { SyncController } from "../../src/sync/controller/sync-controller";
 import type { DriftEvent } from "../../src/sync/controller/types";
 import { runtimeCases, type RuntimeCase } from "../runtime/runtime-cases";
 import { httpGet, waitFor, type Harness } from "../runtime/support";
+import { webDeploymentYaml, yamlFlag } from "../support/delivery-manifests";
 import { application, createEnvRepo, webIngress, webService, type EnvRepo } from "../sync/controller/harness";
 
 const path = "envs/dev/web";
@@ -18,26 +19,16 @@ const path = "envs/dev/web";
 /** The web Deployment on `runtimeCase`'s test app image (VERSION answers, NEVER_READY=1 never gets ready). */
 function webDeployment(runtimeCase: RuntimeCase, options: { version: string; broken?: boolean; progressDeadlineSeconds?: number }): string {
   const { image, command } = runtimeCase.app(options.version);
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: web, labels: { app: web } }
-spec:
-  replicas: 3
-  progressDeadlineSeconds: ${options.progressDeadlineSeconds ?? 60}
-  selector: { matchLabels: { app: web } }
-  strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }
-  template:
-    metadata: { labels: { app: web } }
-    spec:
-      terminationGracePeriodSeconds: 2
-      containers:
-        - name: web
-          image: ${image}
-          command: ${JSON.stringify(command)}
-          env: [{ name: VERSION, value: ${options.version} }, { name: NEVER_READY, value: "${options.broken ? "1" : "0"}" }]
-          ports: [{ name: http, containerPort: 8080 }]
-          readinessProbe: { httpGet: { path: /ready, port: http }, periodSeconds: 1, failureThreshold: 1 }
-`;
+  return webDeploymentYaml({
+    image,
+    replicas: 3,
+    progressDeadlineSeconds: options.progressDeadlineSeconds ?? 60,
+    terminationGracePeriodSeconds: 2,
+    rollingUpdate: "plain",
+    command: command.map((part) => JSON.stringify(part)),
+    env: { VERSION: options.version, NEVER_READY: yamlFlag(options.broken) },
+    readiness: { failureThreshold: 1 },
+  });
 }
 
 for (const runtimeCase of runtimeCases) describe.skipIf(!runtimeCase.runnable)(`${runtimeCase.name} runtime: self-heal by the drift check`, () => {

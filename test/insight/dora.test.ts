@@ -1,15 +1,11 @@
 /** DORA metrics from a scripted event history with known answers, read from a real store (SQLite and Postgres), plus the band thresholds. */
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ManualClock } from "../../src/core/clock";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { JsonObject } from "../../src/core/json";
 import { computeDora, failureRateBand, frequencyBand, leadTimeBand, median, restoreBand } from "../../src/insight/dora";
 import { readDoraReport } from "../../src/insight/dora-reader";
-import { openStore, type Store, type StoreDialect } from "../../src/store";
-import { startPostgres, type TestPostgres } from "../support/postgres";
+import type { StoreDialect } from "../../src/store";
+import { useStoreUnderTest } from "../store/store-fixtures";
 
 const T0 = Date.UTC(2026, 10, 1);
 const H = 3_600_000;
@@ -42,33 +38,18 @@ const history: [number, string, JsonObject][] = [
 ];
 
 describe.each<StoreDialect>(["sqlite", "postgres"])("DORA from the event log on %s", (dialect) => {
-  let store: Store;
-  let postgres: TestPostgres | undefined;
-  let dir: string | undefined;
-  const clock = new ManualClock(T0);
+  const context = useStoreUnderTest(dialect, T0);
+  const { clock } = context;
 
   beforeAll(async () => {
-    if (dialect === "postgres") {
-      postgres = await startPostgres();
-      store = await openStore({ dialect, connectionString: postgres.connectionString }, { clock });
-    } else {
-      dir = mkdtempSync(join(tmpdir(), "slipway-dora-"));
-      store = await openStore({ dialect, path: join(dir, "slipway.db") }, { clock });
-    }
     for (const [hours, type, payload] of history) {
       clock.set(at(hours));
-      await store.events.append({ type, subject: `app:${String(payload.app)}`, payload });
+      await context.store.events.append({ type, subject: `app:${String(payload.app)}`, payload });
     }
-  });
-
-  afterAll(async () => {
-    await store?.close();
-    await postgres?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("computes the four keys with their bands for prod over 30 days", async () => {
-    const report = await readDoraReport(store.events, {
+    const report = await readDoraReport(context.store.events, {
       environment: "prod",
       since: T0,
       until: T0 + 30 * 24 * H,
@@ -88,13 +69,13 @@ describe.each<StoreDialect>(["sqlite", "postgres"])("DORA from the event log on 
   });
 
   it("reads only the environment asked for, and only the window", async () => {
-    const dev = await readDoraReport(store.events, { environment: "dev", since: T0, until: T0 + 30 * 24 * H });
+    const dev = await readDoraReport(context.store.events, { environment: "dev", since: T0, until: T0 + 30 * 24 * H });
     expect(dev.deploymentFrequency.deployments).toBe(1);
     expect(dev.leadTime.value).toBe(1 * H);
-    const firstWeek = await readDoraReport(store.events, { environment: "prod", since: T0, until: at(7 * 24) });
+    const firstWeek = await readDoraReport(context.store.events, { environment: "prod", since: T0, until: at(7 * 24) });
     expect(firstWeek.deploymentFrequency).toMatchObject({ deployments: 3, band: "high" });
     expect(firstWeek.changeFailureRate).toMatchObject({ failed: 1, deployments: 3 });
-    const empty = await readDoraReport(store.events, { environment: "staging", since: T0, until: T0 + 30 * 24 * H });
+    const empty = await readDoraReport(context.store.events, { environment: "staging", since: T0, until: T0 + 30 * 24 * H });
     expect(empty).toMatchObject({ leadTime: { value: null, band: null }, changeFailureRate: { value: null, band: null }, timeToRestore: { value: null, band: null }, deploymentFrequency: { deployments: 0, band: "low" } });
   });
 });

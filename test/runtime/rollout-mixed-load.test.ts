@@ -1,28 +1,15 @@
 /** Rolling updates through the ingress under autocannon with requests that are hard to move: POSTs and PUTs with bodies (never retried) and slow responses in flight while replicas drain. */
 
 import autocannon from "autocannon";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DeploymentState } from "../../src/runtime/runtime";
-import { appDeployment, appService, simpleIngress, startHarness, waitFor, type Harness } from "./support";
+import { appDeployment, appService, simpleIngress, waitFor, useHarnessPerTest } from "./support";
 
-let harness: Harness;
-
-beforeEach(async () => {
-  harness = await startHarness();
-});
-
-afterEach(async () => {
-  const { leftoverPids, listeningPorts } = await harness.stop();
-  expect(leftoverPids).toEqual([]);
-  expect(listeningPorts).toEqual([]);
-});
-
-function web(): DeploymentState | undefined {
-  return harness.runtime.snapshot("dev").deployments.find((deployment) => deployment.name === "web");
-}
+const testbed = useHarnessPerTest();
+const { web } = testbed;
 
 async function deploy(version: string): Promise<DeploymentState> {
-  await harness.runtime.apply("dev", [appService("web"), appDeployment({ name: "web", version, replicas: 3, graceSeconds: 5 }), simpleIngress("web", [{ path: "/", service: "web" }])]);
+  await testbed.runtime.apply("dev", [appService("web"), appDeployment({ name: "web", version, replicas: 3, graceSeconds: 5 }), simpleIngress("web", [{ path: "/", service: "web" }])]);
   return waitFor(`${version} complete`, () => {
     const current = web();
     return current?.complete && current.readyReplicas === 3 && current.pods.length === 3 && current.pods.every((pod) => pod.image.endsWith(`:${version}`)) ? current : undefined;
@@ -64,7 +51,7 @@ function load(options: autocannon.Options): { stop(): Promise<Outcome> } {
 describe("rolling update under hard-to-move traffic", () => {
   it("moves POSTs with bodies and slow in-flight GETs from v1 to v2 with no failed request", async () => {
     await deploy("v1");
-    const url = `${harness.runtime.ingressUrl("dev") ?? ""}`;
+    const url = `${testbed.runtime.ingressUrl("dev") ?? ""}`;
     const traffic = load({
       url,
       connections: 20,

@@ -1,32 +1,18 @@
 /** A rolling update does not wait for retired replicas to finish terminating before it starts the next new one (Kubernetes counts terminating pods out of the surge). */
 
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { DeploymentState } from "../../src/runtime/runtime";
-import { appDeployment, appService, simpleIngress, startHarness, startLoad, waitFor, type Harness } from "./support";
+import { describe, expect, it } from "vitest";
+import { appDeployment, appService, simpleIngress, startLoad, waitFor, useHarnessPerTest } from "./support";
 
-let harness: Harness;
-
-beforeEach(async () => {
-  harness = await startHarness();
-});
-
-afterEach(async () => {
-  const { leftoverPids, listeningPorts } = await harness.stop();
-  expect(leftoverPids).toEqual([]);
-  expect(listeningPorts).toEqual([]);
-});
-
-function web(): DeploymentState | undefined {
-  return harness.runtime.snapshot("dev").deployments.find((deployment) => deployment.name === "web");
-}
+const testbed = useHarnessPerTest();
+const { web } = testbed;
 
 describe("rolling update with slow-terminating replicas", () => {
   it("starts the next new replica while a retired one still terminates, and never drops a request", async () => {
     // The app ignores SIGTERM: every retired replica takes the whole grace period (4 s) to go away.
     const spec = (version: string) => appDeployment({ name: "web", version, replicas: 3, graceSeconds: 4, env: { IGNORE_SIGTERM: "1" } });
-    await harness.runtime.apply("dev", [appService("web"), spec("v1"), simpleIngress("web", [{ path: "/", service: "web" }])]);
+    await testbed.runtime.apply("dev", [appService("web"), spec("v1"), simpleIngress("web", [{ path: "/", service: "web" }])]);
     const v1 = await waitFor("v1 complete", () => (web()?.complete && web()?.readyReplicas === 3 ? web() : undefined), 30_000);
-    const load = startLoad(`${harness.runtime.ingressUrl("dev") ?? ""}/`, 10);
+    const load = startLoad(`${testbed.runtime.ingressUrl("dev") ?? ""}/`, 10);
 
     // The largest number of new replicas seen while an old one was terminating.
     let overlap = 0;
@@ -36,7 +22,7 @@ describe("rolling update with slow-terminating replicas", () => {
       const fresh = pods.filter((pod) => pod.revision !== v1.templateHash).length;
       if (terminatingOld > 0) overlap = Math.max(overlap, fresh);
     }, 10);
-    await harness.runtime.apply("dev", [spec("v2")]);
+    await testbed.runtime.apply("dev", [spec("v2")]);
     const v2 = await waitFor("v2 complete", () => {
       const current = web();
       return current?.complete && current.templateHash !== v1.templateHash && current.pods.length === 3 ? current : undefined;

@@ -1,29 +1,16 @@
 /** Rolling updates under constant traffic through the ingress: v1 → v2 with no failed request, and a broken v2 that stalls while v1 keeps serving. */
 
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DeploymentState } from "../../src/runtime/runtime";
 import type { DeploymentSpec } from "../../src/runtime/types";
-import { appDeployment, appService, httpGet, simpleIngress, startHarness, startLoad, waitFor, type Harness } from "./support";
+import { appDeployment, appService, httpGet, simpleIngress, startLoad, waitFor, useHarnessPerTest } from "./support";
 
-let harness: Harness;
+const testbed = useHarnessPerTest();
+const { web } = testbed;
 const clients = 20;
 
-beforeEach(async () => {
-  harness = await startHarness();
-});
-
-afterEach(async () => {
-  const { leftoverPids, listeningPorts } = await harness.stop();
-  expect(leftoverPids).toEqual([]);
-  expect(listeningPorts).toEqual([]);
-});
-
-function web(): DeploymentState | undefined {
-  return harness.runtime.snapshot("dev").deployments.find((deployment) => deployment.name === "web");
-}
-
 async function deployV1(replicas = 3, spec: Partial<DeploymentSpec> = {}): Promise<{ url: string; v1: DeploymentState }> {
-  const { runtime } = harness;
+  const { runtime } = testbed;
   await runtime.apply("dev", [appService("web"), appDeployment({ name: "web", version: "v1", replicas, spec }), simpleIngress("web", [{ path: "/", service: "web" }])]);
   const v1 = await waitFor("v1 complete", () => (web()?.complete && web()?.readyReplicas === replicas ? web() : undefined));
   return { url: `${runtime.ingressUrl("dev")}/`, v1 };
@@ -33,7 +20,7 @@ async function deployV1(replicas = 3, spec: Partial<DeploymentSpec> = {}): Promi
 function watchEndpoints(): { stop(): number } {
   let fewest = Number.POSITIVE_INFINITY;
   const timer = setInterval(() => {
-    const service = harness.runtime.snapshot("dev").services.find((candidate) => candidate.name === "web");
+    const service = testbed.runtime.snapshot("dev").services.find((candidate) => candidate.name === "web");
     fewest = Math.min(fewest, service?.endpoints.http.length ?? 0);
   }, 5);
   return {
@@ -55,7 +42,7 @@ describe("rolling update under load", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const endpoints = watchEndpoints();
     const started = performance.now();
-    const [result] = await harness.runtime.apply("dev", [appDeployment({ name: "web", version: "v2", replicas, spec: strategy })]);
+    const [result] = await testbed.runtime.apply("dev", [appDeployment({ name: "web", version: "v2", replicas, spec: strategy })]);
     expect(result.action).toBe("configured");
     const v2 = await waitFor("v2 complete", () => {
       const current = web();
@@ -80,13 +67,13 @@ describe("rolling update under load", () => {
   it("stalls a v2 that never gets ready while v1 keeps serving, then converges back to v1", async () => {
     const { url, v1 } = await deployV1();
     const deadlines: string[] = [];
-    harness.runtime.events.on((event) => {
+    testbed.runtime.events.on((event) => {
       if (event.kind === "deployment" && event.type === "progress-deadline-exceeded") deadlines.push(event.revision);
     });
     const load = startLoad(url, clients);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const broken = appDeployment({ name: "web", version: "v2", replicas: 3, env: { NEVER_READY: "1" }, spec: { progressDeadlineSeconds: 1.5 } });
-    await harness.runtime.apply("dev", [broken]);
+    await testbed.runtime.apply("dev", [broken]);
     await waitFor("progress deadline exceeded", () => deadlines.length > 0, 10_000);
     const stalled = web() as DeploymentState;
     expect(stalled.conditions.find((condition) => condition.type === "Progressing")).toMatchObject({ status: "False", reason: "ProgressDeadlineExceeded" });
@@ -94,7 +81,7 @@ describe("rolling update under load", () => {
     expect(stalled.pods.filter((pod) => pod.ready).map((pod) => pod.name).sort()).toEqual(v1.pods.map((pod) => pod.name).sort());
 
     const started = performance.now();
-    await harness.runtime.apply("dev", [appDeployment({ name: "web", version: "v1", replicas: 3 })]);
+    await testbed.runtime.apply("dev", [appDeployment({ name: "web", version: "v1", replicas: 3 })]);
     const back = await waitFor("back on v1", () => {
       const current = web();
       return current?.complete && current.templateHash === v1.templateHash ? current : undefined;

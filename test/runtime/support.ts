@@ -5,7 +5,9 @@ import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, expect } from "vitest";
 import { createLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from "../../src/runtime/local/local-runtime";
+import type { DeploymentState } from "../../src/runtime/runtime";
 import type { ContainerSpec, DeploymentSpec, IngressSpec, ServiceSpec } from "../../src/runtime/types";
 import { isSameProcessRunning, readProcessEntrySync } from "../../src/workflow/executors/host/proc-table";
 
@@ -59,6 +61,39 @@ export async function startHarness(options: Partial<LocalRuntimeOptions> = {}, c
       await rm(dataDir, { recursive: true, force: true });
       return { leftoverPids, listeningPorts: [...seenPorts].filter((port) => listening.has(port)) };
     },
+  };
+}
+
+export interface HarnessPerTest {
+  readonly harness: Harness;
+  readonly runtime: LocalRuntime;
+  /** The `web` Deployment in `dev` as the runtime sees it now. */
+  web(): DeploymentState | undefined;
+}
+
+/** A fresh harness for each test of the file (beforeEach), stopped after it with no replica process or port left behind (afterEach). */
+export function useHarnessPerTest(): HarnessPerTest {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await startHarness();
+  });
+  afterEach(async () => {
+    const { leftoverPids, listeningPorts } = await started().stop();
+    expect(leftoverPids).toEqual([]);
+    expect(listeningPorts).toEqual([]);
+  });
+  const started = (): Harness => {
+    if (!current) throw new Error("the harness starts in beforeEach");
+    return current;
+  };
+  return {
+    get harness() {
+      return started();
+    },
+    get runtime() {
+      return started().runtime;
+    },
+    web: () => started().runtime.snapshot("dev").deployments.find((deployment) => deployment.name === "web"),
   };
 }
 

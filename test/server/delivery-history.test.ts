@@ -8,6 +8,7 @@ import type { ServerEvent } from "../../src/server/services/server-events";
 import type { StoredDeployment } from "../../src/store";
 import type { SyncRecord } from "../../src/sync/controller/types";
 import { assertBuilt, parseJson, slipway, slipwayBin } from "../support/cli";
+import { hookJobYaml } from "../support/delivery-manifests";
 import { apiCaller, startTestServer, waitUntil, type TestServer, type TestUser, type WorkingCopy } from "../support/server";
 import { application, webDeployment, webIngress, webService } from "../sync/controller/harness";
 
@@ -94,21 +95,7 @@ describe("delivery: sync history, deployments and delivery events on the server"
 
   it("rolls back when its PostSync hook Job runs `slipway smoke-test` (the server's shim on PATH) and it fails", async () => {
     const url = `http://127.0.0.1:${delivery.ingressPorts.dev}/`;
-    const hook = `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: smoke
-  annotations: { argocd.argoproj.io/hook: PostSync }
-spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      containers:
-        - name: smoke
-          image: slipway/cli:latest
-          command: [slipway, smoke-test, --url, "${url}", --body, v9, --retries, "1", --interval, 100ms]
-`;
+    const hook = hookJobYaml({ name: "smoke", phase: "PostSync", image: "slipway/cli:latest", command: ["slipway", "smoke-test", "--url", `"${url}"`, "--body", "v9", "--retries", '"1"', "--interval", "100ms"] });
     shas.v3 = await push(promotion("3.0.0"), { [`${dir}/deployment.yaml`]: webDeployment({ version: "v3", replicas: 1 }), [`${dir}/ingress.yaml`]: webIngress, [`${dir}/smoke.yaml`]: hook });
     const record = await waitUntil("the smoke-test rollback", async () => (await syncs()).find((r) => r.revision === shas.v3 && r.finishedAt), 60_000, 200);
     expect(record).toMatchObject({ result: "RolledBack", rolledBackTo: shas.v1 });

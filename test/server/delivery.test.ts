@@ -137,6 +137,8 @@ describe("delivery: env repo on the server", () => {
       expect(replica.revision).not.toBe("");
     }
     expect((await slipway(["ps", "-n", "prod", "--json"], t.root, env)).stdout.trim()).toBe("[]");
+    const table = await slipway(["ps", "-n", "dev"], t.root, env);
+    for (const replica of replicas) expect(table.stdout).toContain(String(replica.pid));
     const pids = replicas.map((replica) => replica.pid ?? 0);
     expect(pids.every(alive)).toBe(true);
     stopped = true;

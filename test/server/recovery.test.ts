@@ -7,27 +7,17 @@
  */
 
 import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openStore, type LogChunk, type PushRecord, type RunRecord, type RunWithJobs } from "../../src/store";
-import { assertBuilt, killMarked, processesWithArgument, uniqueSleepMarker } from "../support/cli";
-import { startCliServer, type CliServer } from "./support/cli-server";
+import { killMarked, processesWithArgument, uniqueSleepMarker } from "../support/cli";
+import { useCliServerWorkspace, type CliServer } from "./support/cli-server";
 import { gitUrl, runGit, waitUntil, WorkingCopy, workflowYaml } from "../support/server";
 
 const repo = "admin/recover";
 const marker = uniqueSleepMarker();
-let root: string;
-let home: string;
-let dataDir: string;
-const servers: CliServer[] = [];
-
-async function up(): Promise<CliServer> {
-  const server = await startCliServer(dataDir, root, home);
-  servers.push(server);
-  return server;
-}
+const workspace = useCliServerWorkspace("slipway-recovery-", () => killMarked(marker));
 
 async function jobLogs(server: CliServer, runId: number): Promise<string> {
   const run = (await server.api<RunWithJobs>("GET", `/runs/${runId}`)).body;
@@ -36,26 +26,12 @@ async function jobLogs(server: CliServer, runId: number): Promise<string> {
   return (await server.api<LogChunk[]>("GET", `/runs/${runId}/jobs/${job.id}/logs?limit=1000`)).body.map((c) => c.content).join("");
 }
 
-beforeAll(async () => {
-  assertBuilt();
-  root = await mkdtemp(join(tmpdir(), "slipway-recovery-"));
-  home = join(root, "home");
-  dataDir = join(root, "data");
-  await mkdir(home);
-});
-
-afterAll(async () => {
-  for (const server of servers) server.kill();
-  await killMarked(marker);
-  await rm(root, { recursive: true, force: true });
-});
-
 describe("the server killed with SIGKILL during a run", () => {
   it("marks the run failed after a restart, keeps its logs, ends its orphaned steps and loses no push", async () => {
-    const first = await up();
+    const first = await workspace.up();
     const created = await first.api<{ id: number }>("POST", "/repos", { name: repo });
     expect(created.status).toBe(201);
-    const work = await WorkingCopy.create(join(root, "work"), gitUrl(first.url, repo, first.token), home);
+    const work = await WorkingCopy.create(join(workspace.root, "work"), gitUrl(first.url, repo, first.token), workspace.home);
     const slowSha = await work.commit("ci: slow", { ".slipway/workflows/ci.yml": workflowYaml("push", [`echo "line before the kill"; sleep ${marker}`]) });
     await work.ok("push", "-q", "origin", "main");
 
@@ -70,20 +46,20 @@ describe("the server killed with SIGKILL during a run", () => {
 
     // A push the dead server never saw through: git updated the ref and its post-receive hook spooled it.
     const quickSha = await work.commit("ci: quick", { ".slipway/workflows/ci.yml": workflowYaml("push", ["echo after the restart"]) });
-    const spool = join(dataDir, "spool", "pushes", `${created.body.id}.${Buffer.from("admin").toString("base64url")}.${randomUUID()}`);
-    const direct = await runGit(["push", "-q", join(dataDir, "git", `${repo}.git`), "main"], work.dir, home);
+    const spool = join(workspace.dataDir, "spool", "pushes", `${created.body.id}.${Buffer.from("admin").toString("base64url")}.${randomUUID()}`);
+    const direct = await runGit(["push", "-q", join(workspace.dataDir, "git", `${repo}.git`), "main"], work.dir, workspace.home);
     expect(direct.code, direct.stderr).toBe(0);
-    await mkdir(join(dataDir, "spool", "pushes"), { recursive: true });
+    await mkdir(join(workspace.dataDir, "spool", "pushes"), { recursive: true });
     await writeFile(spool, `${slowSha} ${quickSha} refs/heads/main\n`);
 
     // A push the dead server recorded but had not processed (no run dispatched yet).
     const recordedSha = await work.commit("ci: recorded", { "recorded.txt": "1\n" });
-    expect((await runGit(["push", "-q", join(dataDir, "git", `${repo}.git`), "main"], work.dir, home)).code).toBe(0);
-    const store = await openStore({ dialect: "sqlite", path: join(dataDir, "slipway.db") });
+    expect((await runGit(["push", "-q", join(workspace.dataDir, "git", `${repo}.git`), "main"], work.dir, workspace.home)).code).toBe(0);
+    const store = await openStore({ dialect: "sqlite", path: join(workspace.dataDir, "slipway.db") });
     await store.repos.recordPush({ repoId: created.body.id, ref: "refs/heads/main", before: quickSha, after: recordedSha, pusher: "admin", forced: false, commits: [], changedPaths: ["recorded.txt"] });
     await store.close();
 
-    const second = await up();
+    const second = await workspace.up();
     expect(second.stderr()).toContain("marked failed");
     if (orphans.length > 0) expect(second.stderr()).toMatch(/ended \d+ step process\(es\) left running by the previous server/);
     expect(await processesWithArgument(marker)).toEqual([]);

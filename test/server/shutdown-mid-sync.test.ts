@@ -13,80 +13,38 @@ import { startServer, type RunningServer } from "../../src/server/up";
 import type { SyncRecord } from "../../src/sync/controller/types";
 import { freeLoopbackPort } from "../../src/runtime/local/ports";
 import { appServer } from "../runtime/support";
+import { hookJobYaml, webApplicationYaml, webDeploymentYaml, webIngressYaml, webServiceYaml, yamlFlag } from "../support/delivery-manifests";
 import { apiCaller, gitUrl, startTestServer, waitUntil, type ApiCaller, type TestServer, type WorkingCopy } from "../support/server";
 
 type AppDetails = AppSummary & { history: SyncRecord[] };
 
 const dir = "envs/dev/web";
 
-const application = `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata: { name: web, namespace: slipway }
-spec:
-  project: default
-  source: { repoURL: http://127.0.0.1/acme/deploy.git, path: ${dir}, targetRevision: main }
-  destination: { name: local, namespace: dev }
-  syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: [CreateNamespace=true] }
-`;
+const application = webApplicationYaml({ name: "web", repo: "acme/deploy", env: "dev", destination: "name: local" });
 
 /** No progressDeadlineSeconds: the default 600 s is what a never-ready revision would hold a waiting stop for. */
 function deployment(version: string, neverReady: boolean): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: web, labels: { app: web } }
-spec:
-  replicas: 1
-  selector: { matchLabels: { app: web } }
-  strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }
-  template:
-    metadata: { labels: { app: web } }
-    spec:
-      terminationGracePeriodSeconds: 2
-      containers:
-        - name: web
-          image: example/web:${version}
-          command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(appServer)}]
-          env:
-            - { name: VERSION, value: ${version} }
-            - { name: NEVER_READY, value: "${neverReady ? "1" : "0"}" }
-          ports: [{ name: http, containerPort: 8080 }]
-          readinessProbe: { httpGet: { path: /ready, port: http }, periodSeconds: 1, failureThreshold: 1 }
-`;
+  return webDeploymentYaml({
+    image: `example/web:${version}`,
+    replicas: 1,
+    terminationGracePeriodSeconds: 2,
+    rollingUpdate: "plain",
+    command: [JSON.stringify(process.execPath), JSON.stringify(appServer)],
+    env: { VERSION: version, NEVER_READY: yamlFlag(neverReady) },
+    readiness: { failureThreshold: 1 },
+  });
 }
-
-const service = `apiVersion: v1
-kind: Service
-metadata: { name: web }
-spec: { selector: { app: web }, ports: [{ name: http, port: 80, targetPort: http }] }
-`;
-
-const ingress = `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: { name: web }
-spec:
-  rules:
-    - http: { paths: [{ path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } }] }
-`;
 
 const hookMarker = `slipway-shutdown-hook-${process.pid}-${Date.now()}`;
 
 /** A PreSync hook Job that would run for 10 minutes (activeDeadlineSeconds left at its default 600). */
-const slowHook = `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: migrate
-  annotations: { argocd.argoproj.io/hook: PreSync }
-spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      containers:
-        - name: migrate
-          image: example/migrate:1
-          command: [${JSON.stringify(process.execPath)}, "-e", "setTimeout(() => undefined, 600000)"]
-          env: [{ name: HOOK_MARKER, value: ${hookMarker} }]
-`;
+const slowHook = hookJobYaml({
+  name: "migrate",
+  phase: "PreSync",
+  image: "example/migrate:1",
+  command: [JSON.stringify(process.execPath), '"-e"', '"setTimeout(() => undefined, 600000)"'],
+  env: { HOOK_MARKER: hookMarker },
+});
 
 /** Live processes carrying the hook's marker in their environment (found in /proc). */
 async function hookProcesses(): Promise<number[]> {
@@ -182,7 +140,7 @@ describe("stopping the server while a sync waits for a revision that never becom
   });
 
   it("stops promptly, records the sync as interrupted without rolling back, and carries on after the next start", async () => {
-    const v1 = await push("web v1", { "apps/web.yaml": application, [`${dir}/deployment.yaml`]: deployment("v1", false), [`${dir}/service.yaml`]: service, [`${dir}/ingress.yaml`]: ingress });
+    const v1 = await push("web v1", { "apps/web.yaml": application, [`${dir}/deployment.yaml`]: deployment("v1", false), [`${dir}/service.yaml`]: webServiceYaml, [`${dir}/ingress.yaml`]: webIngressYaml });
     await healthyAt(t.admin.api, v1);
 
     const v2 = await push("web v2 (never ready)", { [`${dir}/deployment.yaml`]: deployment("v2", true) });

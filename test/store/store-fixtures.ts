@@ -20,8 +20,9 @@ export interface StoreTestContext {
   reopen(): Promise<Store>;
 }
 
-export function useStoreUnderTest(dialect: StoreDialect): StoreTestContext {
-  const clock = new ManualClock(START_TIME);
+/** Opens the store before the file's tests (its clock at `startTime`) and closes it, with its database, after them. */
+export function useStoreUnderTest(dialect: StoreDialect, startTime = START_TIME): StoreTestContext {
+  const clock = new ManualClock(startTime);
   let store: Store | undefined;
   let config: StoreConfig | undefined;
   let postgres: TestPostgres | undefined;

@@ -95,8 +95,10 @@ async function listReplicas(flags: JsonFlags & { namespace?: string }): Promise<
     process.stdout.write(`No replicas${flags.namespace ? ` in ${flags.namespace}` : ""}.\n`);
     return 0;
   }
-  const rows = replicas.map((r) => [r.namespace, `deploy/${r.deployment}`, r.name, String(r.pid ?? "-"), String(r.port ?? "-"), r.image, r.revision, r.ready ? "ready" : "not ready", r.phase, String(r.restarts)]);
-  process.stdout.write(`${renderTable(["ENV", "WORKLOAD", "REPLICA", "PID", "PORT", "IMAGE", "REVISION", "READY", "PHASE", "RESTARTS"], rows)}\n`);
+  // A process replica by its pid, a container by its short id: one column for both runtimes.
+  const processOf = (r: (typeof replicas)[number]): string => (r.containerId ? r.containerId.slice(0, 12) : String(r.pid ?? "-"));
+  const rows = replicas.map((r) => [r.namespace, `deploy/${r.deployment}`, r.name, processOf(r), String(r.port ?? "-"), r.image, r.revision, r.ready ? "ready" : "not ready", r.phase, String(r.restarts)]);
+  process.stdout.write(`${renderTable(["ENV", "WORKLOAD", "REPLICA", "PID/CONTAINER", "PORT", "IMAGE", "REVISION", "READY", "PHASE", "RESTARTS"], rows)}\n`);
   return 0;
 }
 

@@ -11,6 +11,7 @@ import { pushImageFromStore } from "../../../src/oci/client/image-transfer";
 import { RegistryClient } from "../../../src/oci/client/registry-client";
 import { importRootFilesystem } from "../../../src/oci/image-import";
 import { OciStore } from "../../../src/oci/oci-store";
+import { webApplicationYaml, webDeploymentYaml } from "../../support/delivery-manifests";
 
 const imageContext = fileURLToPath(new URL("../fixtures/web-image", import.meta.url));
 const nodeBaseScript = fileURLToPath(new URL("../../../scripts/node-base-image.sh", import.meta.url));
@@ -42,100 +43,23 @@ export async function buildAndPushWebImage(server: { host: string; token: string
 }
 
 /** The web Application with `destination` (its runtime by `name: RUNTIME`, or the server's --runtime for `server: …`). */
-export const webApplication = (destination: string): string => `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: web
-  namespace: slipway
-spec:
-  project: default
-  source:
-    repoURL: http://127.0.0.1/acme/deploy.git
-    path: envs/dev/web
-    targetRevision: main
-  destination:
-    ${destination}
-    namespace: dev
-  syncPolicy:
-    automated:
-      prune: true
-      selfHeal: true
-    syncOptions:
-      - CreateNamespace=true
-`;
+export const webApplication = (destination: string): string => webApplicationYaml({ name: "web", repo: "acme/deploy", env: "dev", destination });
 
 /** The web Deployment at `image`, run as the image says (no command): 3 replicas, surge 1, never below 3 ready; `marker` in every replica's env finds its processes. */
 export function webDeployment(image: string, marker: string, progressDeadlineSeconds: number): string {
-  return `# The web service in dev (image written by slipway promote).
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  labels:
-    app: web
-spec:
-  replicas: 3
-  progressDeadlineSeconds: ${progressDeadlineSeconds}
-  selector:
-    matchLabels:
-      app: web
-  strategy:
-    type: RollingUpdate
-    rollingUpdate:
-      maxSurge: 1
-      maxUnavailable: 0
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      terminationGracePeriodSeconds: 5
-      containers:
-        - name: web
-          image: ${image} # promoted by slipway
-          env:
-            - name: E2E_MARKER
-              value: ${marker}
-          ports:
-            - name: http
-              containerPort: 8080
-          readinessProbe:
-            httpGet: { path: /ready, port: http }
-            periodSeconds: 1
-            timeoutSeconds: 2
-            failureThreshold: 2
-`;
+  return webDeploymentYaml({
+    header: "# The web service in dev (image written by slipway promote).",
+    image: `${image} # promoted by slipway`,
+    replicas: 3,
+    progressDeadlineSeconds,
+    terminationGracePeriodSeconds: 5,
+    rollingUpdate: "typed",
+    env: { E2E_MARKER: marker },
+    readiness: { timeoutSeconds: 2, failureThreshold: 2 },
+  });
 }
 
-export const webService = `apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  selector:
-    app: web
-  ports:
-    - name: http
-      port: 80
-      targetPort: http
-`;
-
-export const webIngress = `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: web
-spec:
-  rules:
-    - http:
-        paths:
-          - path: /
-            pathType: Prefix
-            backend:
-              service:
-                name: web
-                port:
-                  number: 80
-`;
+export { webIngressYaml as webIngress, webServiceYaml as webService } from "../../support/delivery-manifests";
 
 export interface LoadSummary {
   requests: number;

@@ -59,7 +59,8 @@ async function stopPid(pid: number | undefined): Promise<void> {
 }
 
 function startWithScript(script: string, variable: string, env: Record<string, string> = {}, lock?: string): StartedComponent {
-  const command = lock ? ["flock", lock, "bash", join(repoRoot, "scripts", script)] : ["bash", join(repoRoot, "scripts", script)];
+  // -o: the script's background daemon must not inherit the lock's descriptor (it would hold the lock for its whole life).
+  const command = lock ? ["flock", "-o", lock, "bash", join(repoRoot, "scripts", script)] : ["bash", join(repoRoot, "scripts", script)];
   const output = execFileSync(command[0], command.slice(1), { encoding: "utf8", env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"], timeout: 120_000 });
   const pid = Number(new RegExp(`${variable}=(\\d+)`).exec(output)?.[1]) || undefined;
   return { pid, stop: () => stopPid(pid) };

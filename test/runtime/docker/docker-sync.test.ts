@@ -8,6 +8,7 @@ import { createDockerRuntime, type DockerRuntime } from "../../../src/runtime/do
 import { SyncController } from "../../../src/sync/controller/sync-controller";
 import type { RollbackEvent } from "../../../src/sync/controller/types";
 import { application, createEnvRepo, gitIn, webIngress, webService, type EnvRepo } from "../../sync/controller/harness";
+import { webDeploymentYaml, yamlFlag } from "../../support/delivery-manifests";
 import { startHarness, startLoad, type Harness } from "../support";
 import { dockerRunnable, startDockerFixture, type DockerFixture } from "./engine-fixture";
 
@@ -15,48 +16,17 @@ const path = "envs/dev/web";
 const dockerApplication = application.replace("name: local", "name: docker");
 
 function webOnDocker(fixture: DockerFixture, version: "v1" | "v2" | "v3", options: { broken?: boolean; deadline?: number } = {}): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  labels:
-    app: web
-spec:
-  replicas: 3
-  progressDeadlineSeconds: ${options.deadline ?? 60}
-  selector:
-    matchLabels:
-      app: web
-  strategy:
-    rollingUpdate:
-      maxSurge: 1
-      maxUnavailable: 0
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      terminationGracePeriodSeconds: 2
-      containers:
-        - name: web
-          image: ${fixture.image(version === "v1" ? "v1" : "v2")}
-          command: [${fixture.node}, ${fixture.appScript}]
-          env:
-            - name: VERSION
-              value: ${version}
-            - name: NEVER_READY
-              value: "${options.broken ? "1" : "0"}"
-          resources:
-            limits:
-              memory: 128Mi
-          ports:
-            - name: http
-              containerPort: 8080
-          readinessProbe:
-            httpGet: { path: /ready, port: http }
-            periodSeconds: 1
-            failureThreshold: 1
-`;
+  return webDeploymentYaml({
+    image: fixture.image(version === "v1" ? "v1" : "v2"),
+    replicas: 3,
+    progressDeadlineSeconds: options.deadline ?? 60,
+    terminationGracePeriodSeconds: 2,
+    rollingUpdate: "plain",
+    command: [fixture.node, fixture.appScript],
+    env: { VERSION: version, NEVER_READY: yamlFlag(options.broken) },
+    memoryLimit: "128Mi",
+    readiness: { failureThreshold: 1 },
+  });
 }
 
 describe("an Application on the docker runtime with no engine", () => {

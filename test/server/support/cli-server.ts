@@ -1,9 +1,11 @@
 /** `slipway up` as a subprocess (the built CLI): for tests that kill the server or need a process of its own. */
 
 import type { ChildProcess } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { killIfRunning, startSlipway } from "../../support/cli";
+import { afterAll, beforeAll } from "vitest";
+import { assertBuilt, killIfRunning, startSlipway } from "../../support/cli";
 import { apiCaller, type ApiCaller } from "../../support/server";
 
 export interface CliServer {
@@ -43,4 +45,51 @@ export async function startCliServer(dataDir: string, cwd: string, home: string)
   });
   const token = (await readFile(join(dataDir, "admin.token"), "utf8")).trim();
   return { child, url, token, stderr: () => stderr, exited, api: apiCaller(url, token), kill: () => killIfRunning(child) };
+}
+
+export interface CliServerWorkspace {
+  /** The temp directory: servers run with it as their cwd; tests put their working copies in it. */
+  readonly root: string;
+  /** HOME for the servers and the git clients. */
+  readonly home: string;
+  /** The data directory every server of the file shares (restarts see the same state). */
+  readonly dataDir: string;
+  /** Starts `slipway up` on the shared data directory; afterAll kills it if it still runs. */
+  up(): Promise<CliServer>;
+}
+
+/** Per test file (beforeAll): a built CLI and a temp root holding HOME and a data directory; afterAll kills every server started, runs `cleanup`, then removes the root. */
+export function useCliServerWorkspace(prefix: string, cleanup: () => Promise<void> = async () => undefined): CliServerWorkspace {
+  let root: string | undefined;
+  const servers: CliServer[] = [];
+  const within = (path: string): string => {
+    if (root === undefined) throw new Error("the workspace is made in beforeAll");
+    return join(root, path);
+  };
+  beforeAll(async () => {
+    assertBuilt();
+    root = await mkdtemp(join(tmpdir(), prefix));
+    await mkdir(within("home"));
+  });
+  afterAll(async () => {
+    for (const server of servers) server.kill();
+    await cleanup();
+    if (root !== undefined) await rm(root, { recursive: true, force: true });
+  });
+  return {
+    get root() {
+      return within("");
+    },
+    get home() {
+      return within("home");
+    },
+    get dataDir() {
+      return within("data");
+    },
+    async up() {
+      const server = await startCliServer(within("data"), within(""), within("home"));
+      servers.push(server);
+      return server;
+    },
+  };
 }

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { webApplicationYaml, webDeploymentYaml, yamlFlag } from "../../support/delivery-manifests";
 
 const run = promisify(execFile);
 
@@ -78,27 +79,7 @@ export async function createEnvRepo(): Promise<EnvRepo> {
   };
 }
 
-export const application = `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: web-dev
-  namespace: slipway
-spec:
-  project: default
-  source:
-    repoURL: http://127.0.0.1/shop/deploy.git
-    path: envs/dev/web
-    targetRevision: main
-  destination:
-    name: local
-    namespace: dev
-  syncPolicy:
-    automated:
-      prune: true
-      selfHeal: true
-    syncOptions:
-      - CreateNamespace=true
-`;
+export const application = webApplicationYaml({ name: "web-dev", repo: "shop/deploy", env: "dev", destination: "name: local" });
 
 export interface WebOptions {
   version: string;
@@ -107,77 +88,21 @@ export interface WebOptions {
   progressDeadlineSeconds?: number;
 }
 
+/** The web Deployment running test/fixtures/sync/server.mjs as example/web:VERSION (BROKEN=1 never gets ready). */
 export function webDeployment(options: WebOptions): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  labels:
-    app: web
-spec:
-  replicas: ${options.replicas ?? 3}
-  progressDeadlineSeconds: ${options.progressDeadlineSeconds ?? 60}
-  selector:
-    matchLabels:
-      app: web
-  strategy:
-    rollingUpdate:
-      maxSurge: 1
-      maxUnavailable: 0
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      terminationGracePeriodSeconds: 2
-      containers:
-        - name: web
-          image: example/web:${options.version}
-          command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(serverScript)}]
-          env:
-            - name: VERSION
-              value: ${options.version}
-            - name: BROKEN
-              value: "${options.broken ? "1" : "0"}"
-          ports:
-            - name: http
-              containerPort: 8080
-          readinessProbe:
-            httpGet: { path: /ready, port: http }
-            periodSeconds: 1
-            failureThreshold: 1
-`;
+  return webDeploymentYaml({
+    image: `example/web:${options.version}`,
+    replicas: options.replicas ?? 3,
+    progressDeadlineSeconds: options.progressDeadlineSeconds ?? 60,
+    terminationGracePeriodSeconds: 2,
+    rollingUpdate: "plain",
+    command: [JSON.stringify(process.execPath), JSON.stringify(serverScript)],
+    env: { VERSION: options.version, BROKEN: yamlFlag(options.broken) },
+    readiness: { failureThreshold: 1 },
+  });
 }
 
-export const webService = `apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  selector:
-    app: web
-  ports:
-    - name: http
-      port: 80
-      targetPort: http
-`;
-
-export const webIngress = `apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: web
-spec:
-  rules:
-    - http:
-        paths:
-          - path: /
-            pathType: Prefix
-            backend:
-              service:
-                name: web
-                port:
-                  number: 80
-`;
+export { webIngressYaml as webIngress, webServiceYaml as webService } from "../../support/delivery-manifests";
 
 export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -16,6 +16,7 @@ import { openStore, type Store } from "../../../src/store";
 import { SyncController } from "../../../src/sync/controller/sync-controller";
 import type { DeploymentRecord, HealthChangedEvent } from "../../../src/sync/controller/types";
 import { assertBuilt, slipwayBin } from "../../support/cli";
+import { hookJobYaml } from "../../support/delivery-manifests";
 import { httpGet, startHarness, type Harness } from "../../runtime/support";
 import { application, createEnvRepo, gitIn, webDeployment, webIngress, webService, type EnvRepo } from "./harness";
 
@@ -24,23 +25,13 @@ const repoName = "acme/deploy";
 const qaApp = application.replace("name: web-dev", "name: web-qa").replace("path: envs/dev/web", "path: envs/qa/web").replace("namespace: dev", "namespace: qa").replace(/ {4}syncOptions:\n {6}- CreateNamespace=true\n/, "");
 
 function smokeHook(url: string, body: string): string {
-  return `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: smoke
-  annotations:
-    argocd.argoproj.io/hook: PostSync
-    argocd.argoproj.io/hook-delete-policy: BeforeHookCreation
-spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      containers:
-        - name: smoke
-          image: slipway/cli:latest
-          command: [slipway, smoke-test, --url, "${url}", --body, "${body}", --retries, "2", --interval, 200ms, --timeout, 10s]
-`;
+  return hookJobYaml({
+    name: "smoke",
+    phase: "PostSync",
+    deletePolicy: "BeforeHookCreation",
+    image: "slipway/cli:latest",
+    command: ["slipway", "smoke-test", "--url", `"${url}"`, "--body", `"${body}"`, "--retries", '"2"', "--interval", "200ms", "--timeout", "10s"],
+  });
 }
 
 describe("sync controller: history in the store, deployments, CreateNamespace, slipway smoke-test as a PostSync hook", () => {

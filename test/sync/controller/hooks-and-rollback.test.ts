@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyncController } from "../../../src/sync/controller/sync-controller";
 import type { RollbackEvent } from "../../../src/sync/controller/types";
+import { hookJobYaml } from "../../support/delivery-manifests";
 import { httpGet, startHarness, type Harness } from "../../runtime/support";
 import { application, createEnvRepo, gitIn, smokeScript, webDeployment, webIngress, webService, type EnvRepo } from "./harness";
 import { freeLoopbackPort as freePort } from "../../../src/runtime/local/ports";
@@ -11,25 +12,13 @@ const path = "envs/dev/web";
 
 
 function smokeHook(url: string, expect: string): string {
-  return `apiVersion: batch/v1
-kind: Job
-metadata:
-  name: smoke
-  annotations:
-    argocd.argoproj.io/hook: PostSync
-spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      containers:
-        - name: smoke
-          image: example/smoke:1
-          command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(smokeScript)}]
-          env:
-            - { name: URL, value: "${url}" }
-            - { name: EXPECT, value: "${expect}" }
-`;
+  return hookJobYaml({
+    name: "smoke",
+    phase: "PostSync",
+    image: "example/smoke:1",
+    command: [JSON.stringify(process.execPath), JSON.stringify(smokeScript)],
+    env: { URL: `"${url}"`, EXPECT: `"${expect}"` },
+  });
 }
 
 const manualApp = application.replace("name: web-dev", "name: web-manual").replace("path: envs/dev/web", "path: envs/manual/web").replace("namespace: dev", "namespace: manual").replace(/ {2}syncPolicy:\n(?: {4}.*\n)+/, "  syncPolicy:\n    syncOptions:\n      - CreateNamespace=true\n");

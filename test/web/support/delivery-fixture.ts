@@ -8,6 +8,7 @@ import { buildImage } from "../../../src/oci/builder/image-builder";
 import { pushImageFromStore } from "../../../src/oci/client/image-transfer";
 import { RegistryClient } from "../../../src/oci/client/registry-client";
 import { OciStore } from "../../../src/oci/oci-store";
+import { webApplicationYaml, webDeploymentYaml } from "../../support/delivery-manifests";
 
 const imageContext = fileURLToPath(new URL("../../e2e/fixtures/web-image", import.meta.url));
 
@@ -29,60 +30,18 @@ export async function pushWebImages(host: string, user: string, token: string, r
 }
 
 export function application(env: string): string {
-  return `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: web-${env}
-  namespace: slipway
-spec:
-  project: default
-  source:
-    repoURL: http://127.0.0.1/acme/deploy.git
-    path: envs/${env}/web
-    targetRevision: main
-  destination:
-    name: local
-    namespace: ${env}
-  syncPolicy:
-    automated:
-      prune: true
-      selfHeal: true
-    syncOptions:
-      - CreateNamespace=true
-`;
+  return webApplicationYaml({ name: `web-${env}`, repo: "acme/deploy", env, destination: "name: local" });
 }
 
 export function deployment(image: string): string {
-  return `# web (image written by slipway promote)
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  labels:
-    app: web
-spec:
-  replicas: 1
-  progressDeadlineSeconds: 8
-  selector:
-    matchLabels:
-      app: web
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      terminationGracePeriodSeconds: 2
-      containers:
-        - name: web
-          image: ${image}
-          ports:
-            - name: http
-              containerPort: 8080
-          readinessProbe:
-            httpGet: { path: /ready, port: http }
-            periodSeconds: 1
-            failureThreshold: 1
-`;
+  return webDeploymentYaml({
+    header: "# web (image written by slipway promote)",
+    image,
+    replicas: 1,
+    progressDeadlineSeconds: 8,
+    terminationGracePeriodSeconds: 2,
+    readiness: { failureThreshold: 1 },
+  });
 }
 
 /** The app repo's workflow: build → test on every push and pull request; on main, deploy promotes `version` to dev. */
