@@ -69,7 +69,7 @@ function registerProtectionCommands(env: Command): void {
 }
 
 export function registerEnvCommand(program: Command): void {
-  const env = program.command("env").description("environments on the server (SLIPWAY_URL): protection rules for deployments");
+  const env = program.command("env").description("environments on the server (SLIPWAY_URL): protection rules for deployments, out-of-hours sleep and wake");
   registerProtectionCommands(env);
   registerEnvScheduleCommands(env);
 }

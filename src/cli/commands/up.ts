@@ -21,7 +21,7 @@ interface UpFlags {
 export function registerUpCommand(program: Command): void {
   program
     .command("up")
-    .description("start the slipway server: API, git over HTTP and workflow runs, all state in one directory")
+    .description("start the slipway server: API, dashboard, git, OCI registry, workflow runs and delivery, all state in one directory (--demo: the demo shop)")
     .option("--data <dir>", "the data directory", process.env.SLIPWAY_DATA ?? ".slipway-data")
     .option("--port <port>", "the port to listen on (0: any free port)", "7700")
     .option("--host <host>", "the address to listen on", "127.0.0.1")
