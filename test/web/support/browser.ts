@@ -37,10 +37,13 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export async function signIn(page: Page, baseUrl: string, token: string, user: string): Promise<void> {
   await page.goto(`${baseUrl}/`);
   const signedIn = page.getByTestId("signed-in-user");
-  if (await signedIn.isVisible().catch(() => false)) {
+  const tokenField = page.getByLabel("Token");
+  // Wait until the app has rendered one or the other: right after goto (and on a loaded machine) it may be neither yet.
+  await signedIn.or(tokenField).first().waitFor();
+  if (await signedIn.isVisible()) {
     await page.getByRole("button", { name: "Sign out" }).click();
   }
-  await page.getByLabel("Token").fill(token);
+  await tokenField.fill(token);
   await page.getByRole("button", { name: "Sign in" }).click();
   await signedIn.filter({ hasText: user }).waitFor();
 }
