@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema";
 
@@ -18,16 +18,56 @@ export function connect(config: StoreConfig): Kysely<Database> {
   return config.dialect === "sqlite" ? connectSqlite(config.path) : connectPostgres(config.connectionString);
 }
 
+/**
+ * A deferred BEGIN that reads and then writes gets SQLITE_BUSY at once, without waiting, when another
+ * process wrote in between (two `slipway run` in one repository numbering their runs). BEGIN IMMEDIATE
+ * takes the write lock up front and so waits its turn for the busy timeout instead.
+ */
+class ImmediateTransactionSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+class ImmediateTransactionSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateTransactionSqliteDriver(this.#config);
+  }
+}
+
+/**
+ * Switching to WAL needs a lock that SQLite does not wait for with the busy timeout: when another
+ * process is creating the same new store at that moment, it answers SQLITE_BUSY at once. Try again.
+ */
+async function switchToWal(database: SQLite.Database): Promise<void> {
+  const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      database.pragma("journal_mode = WAL");
+      return;
+    } catch (error) {
+      const busy = (error as { code?: string }).code?.startsWith("SQLITE_BUSY") === true;
+      if (!busy || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
 function connectSqlite(path: string): Kysely<Database> {
   const inMemory = path === ":memory:" || path === "";
   return new Kysely<Database>({
-    dialect: new SqliteDialect({
+    dialect: new ImmediateTransactionSqliteDialect({
       database: async () => {
         if (!inMemory) mkdirSync(dirname(path), { recursive: true });
         const database = new SQLite(path);
-        // WAL lets readers run beside the writer; NORMAL is durable across app crashes in WAL mode.
-        database.pragma("journal_mode = WAL");
         database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+        // WAL lets readers run beside the writer; NORMAL is durable across app crashes in WAL mode.
+        await switchToWal(database);
         database.pragma("foreign_keys = ON");
         database.pragma("synchronous = NORMAL");
         return database;

@@ -1,6 +1,6 @@
 /** Opens the store for a dialect, migrates it to the latest schema and wires the repositories. */
 
-import { Migrator, type Kysely } from "kysely";
+import { Migrator, sql, type Kysely, type MigrationResultSet } from "kysely";
 import { systemClock, type Clock } from "../core/clock";
 import { SlipwayError, describeError } from "../core/errors";
 import { connect, type StoreConfig } from "./connection";
@@ -70,13 +70,7 @@ export async function openStore(config: StoreConfig, options: StoreOptions = {})
 }
 
 async function migrate(db: Kysely<Database>, dialect: StoreDialect): Promise<void> {
-  const migrator = new Migrator({
-    db,
-    provider: migrationProvider(dialect),
-    migrationTableName: "slipway_migration",
-    migrationLockTableName: "slipway_migration_lock",
-  });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = dialect === "sqlite" ? await migrateSqliteAtomically(db) : await migrator(db, dialect).migrateToLatest();
   if (error === undefined) return;
   const failed = results?.find((result) => result.status === "Error")?.migrationName;
   throw new SlipwayError(
@@ -84,6 +78,34 @@ async function migrate(db: Kysely<Database>, dialect: StoreDialect): Promise<voi
     `store: migrating the ${dialect} database failed${failed ? ` at ${failed}` : ""}: ${describeError(error)}`,
     { cause: error },
   );
+}
+
+function migrator(db: Kysely<Database>, dialect: StoreDialect): Migrator {
+  return new Migrator({
+    db,
+    provider: migrationProvider(dialect),
+    migrationTableName: "slipway_migration",
+    migrationLockTableName: "slipway_migration_lock",
+  });
+}
+
+/**
+ * Kysely runs SQLite migrations outside a transaction and with no lock between processes, so two
+ * `slipway run` opening a new store together both ran 001 and one failed. Holding the write lock
+ * (BEGIN IMMEDIATE, which waits out another writer for the busy timeout) for the whole migration
+ * makes it one step: the second process finds the migrations done, and a crash leaves none half-applied.
+ */
+async function migrateSqliteAtomically(db: Kysely<Database>): Promise<MigrationResultSet> {
+  try {
+    return await db.connection().execute(async (connection) => {
+      await sql`begin immediate`.execute(connection);
+      const outcome = await migrator(connection, "sqlite").migrateToLatest();
+      await sql.raw(outcome.error === undefined ? "commit" : "rollback").execute(connection);
+      return outcome;
+    });
+  } catch (error) {
+    return { error };
+  }
 }
 
 function createSession(db: Kysely<Database>, dialect: StoreDialect, clock: Clock): StoreSession {

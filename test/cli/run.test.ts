@@ -209,7 +209,7 @@ describe.concurrent("slipway run --event workflow_dispatch --input", () => {
     const { cli } = await freshRepo();
     const dispatch = ["run", "--json", "--workflow", "ci.yml", "--event", "workflow_dispatch"];
     const [off, on] = await Promise.all([cli(...dispatch, "--input", "flag=false", "--input", "count=41"), cli(...dispatch, "--input", "flag=true")]);
-    expect(off.code, off.stderr).toBe(0);
+    expect(off.code, off.stderr + off.stdout).toBe(0);
     const offRun = byKey(parseJson<RunJson>(off));
     expect(offRun.get("deploy")?.conclusion).toBe("success");
     expect(offRun.get("build")?.steps[1]?.outputs).toEqual({ seen: "flag=off count=41" });
