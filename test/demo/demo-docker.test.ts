@@ -5,7 +5,7 @@
  */
 
 import type { ChildProcess } from "node:child_process";
-import { mkdtemp, readdir, readFile, readlink, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,43 +13,11 @@ import type { DemoSummary } from "../../src/demo/demo-up";
 import { onRuntime } from "../../src/demo/demo-seed";
 import { defaultOwner } from "../../src/runtime/docker/docker-runtime";
 import { freeLoopbackPort } from "../../src/runtime/local/ports";
+import { jsonFrom, processesUnder, stop } from "./support";
 import { assertBuilt, killIfRunning, slipway, startSlipway } from "../support/cli";
 import { assertInstalled, dockerCliPath, realComponentsRunnable, run, startDockerEngine, type StartedComponent } from "../oci/support/real-components";
 
 const runnable = realComponentsRunnable(["dockerd", "docker"], "the demo on the docker runtime");
-
-/** Processes whose command line or working directory lies under `dir` (replicas, steps). */
-async function processesUnder(dir: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
-    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => "");
-    if (cmdline.includes(dir) || cwd.startsWith(dir)) found.push(Number(entry));
-  }
-  return found;
-}
-
-/** The child's stdout once it holds one whole JSON document (`up --demo --json` prints its summary once it is up). */
-function jsonFrom<T>(child: ChildProcess, timeoutMs: number): Promise<T> {
-  let stdout = "";
-  let stderr = "";
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no JSON summary after ${timeoutMs} ms; stderr:\n${stderr}`)), timeoutMs);
-    child.once("exit", (code) => reject(new Error(`slipway up --demo exited ${code} before its summary; stderr:\n${stderr}`)));
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-      try {
-        const value = JSON.parse(stdout) as T;
-        clearTimeout(timer);
-        resolve(value);
-      } catch {
-        // not whole yet
-      }
-    });
-  });
-}
 
 describe("the demo's Applications name the chosen runtime", () => {
   it("rewrites destination.name local → docker and leaves everything else as it is", () => {
@@ -91,7 +59,7 @@ describe.skipIf(!runnable)("`slipway up --demo --runtime docker`", () => {
     const ingress = ["dev", "staging", "prod"].map(async (env) => ["--ingress-port", `${env}=${await freeLoopbackPort()}`]);
     const args = ["up", "--demo", "--json", "--runtime", "docker", "--data", dataDir, "--port", String(port), ...(await Promise.all(ingress)).flat()];
     child = startSlipway(args, tmpdir());
-    const summary = await jsonFrom<DemoSummary>(child, 240_000);
+    const summary = (await jsonFrom<DemoSummary>(child, 240_000)).value;
 
     const page = await fetch(`${summary.environments.dev}/`);
     expect(page.status).toBe(200);
@@ -114,9 +82,7 @@ describe.skipIf(!runnable)("`slipway up --demo --runtime docker`", () => {
     expect(logs.code, logs.stderr).toBe(0);
     expect(logs.stdout.trim().length).toBeGreaterThan(0);
 
-    const exited = new Promise<number | null>((resolve) => child?.once("exit", (code) => resolve(code)));
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    expect(await stop(child)).toBe(0);
     expect((await docker(["ps", "-aq", "--filter", ownerFilter()])).stdout.trim()).toBe("");
     expect(await processesUnder(dataDir)).toEqual([]);
 
@@ -128,12 +94,10 @@ describe.skipIf(!runnable)("`slipway up --demo --runtime docker`", () => {
 
     // The same runtime again reuses the data directory: the containers come back and the shop answers.
     child = startSlipway(args, tmpdir());
-    const again = await jsonFrom<DemoSummary>(child, 120_000);
+    const again = (await jsonFrom<DemoSummary>(child, 120_000)).value;
     expect(again.stages.find((stage) => stage.name === "push the Argo CD Applications")?.detail).toBe("already there");
     expect((await fetch(`${again.environments.dev}/api/products`)).status).toBe(200);
-    const stopped = new Promise<number | null>((resolve) => child?.once("exit", (code) => resolve(code)));
-    child.kill("SIGTERM");
-    expect(await stopped).toBe(0);
+    expect(await stop(child)).toBe(0);
     expect((await docker(["ps", "-aq", "--filter", ownerFilter()])).stdout.trim()).toBe("");
   }, 300_000);
 });

@@ -4,8 +4,7 @@
  * directory (the second run reuses everything). Real processes, git, HTTP on 127.0.0.1; nothing left running.
  */
 
-import type { ChildProcess } from "node:child_process";
-import { mkdtemp, readdir, readFile, readlink, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,46 +12,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { DemoSummary } from "../../src/demo/demo-up";
 import { freeLoopbackPort } from "../../src/runtime/local/ports";
 import type { StoryResult } from "../../src/demo/story-timeline";
+import { jsonFrom, processesUnder, stop } from "./support";
 import { assertBuilt, killIfRunning, parseJson, slipway, startSlipway } from "../support/cli";
-
-/** Processes whose command line or working directory lies under `dir` (replicas, steps). */
-async function processesUnder(dir: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
-    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => "");
-    if (cmdline.includes(dir) || cwd.startsWith(dir)) found.push(Number(entry));
-  }
-  return found;
-}
-
-/** Collects the child's stdout until it holds one whole JSON document (the summary `up --demo --json` prints once it is up). */
-function jsonFrom<T>(child: ChildProcess, timeoutMs: number): Promise<{ value: T; stderr: () => string }> {
-  let stdout = "";
-  let stderr = "";
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no JSON summary after ${timeoutMs} ms; stderr:\n${stderr}`)), timeoutMs);
-    child.once("exit", (code) => reject(new Error(`slipway up --demo exited ${code} before its summary; stderr:\n${stderr}`)));
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-      try {
-        const value = JSON.parse(stdout) as T;
-        clearTimeout(timer);
-        resolve({ value, stderr: () => stderr });
-      } catch {
-        // not whole yet
-      }
-    });
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  if (child.exitCode === null) child.kill("SIGTERM");
-  await exited;
-}
 
 describe("the demo", () => {
   const cleanup: (() => Promise<void>)[] = [];

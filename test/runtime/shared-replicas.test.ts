@@ -1,4 +1,4 @@
-/** Replicas on every runtime (one suite over local and docker): readiness and balancing, draining scale-down, logs, restart after SIGKILL and liveness failure, config as env and files, exec, grace period, Jobs. */
+/** Replicas on every runtime (one suite over local and docker): readiness and balancing, draining scale-down, logs, restart after SIGKILL and liveness failure, config as env and files, exec, grace period, namespaces, Jobs. */
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { LogLine } from "../../src/runtime/runtime";
@@ -152,6 +152,20 @@ for (const runtimeCase of runtimeCases) {
       expect(tookMs).toBeGreaterThanOrEqual(450);
       expect(tookMs).toBeLessThan(5000);
       expect(() => process.kill(pod.pid as number, 0)).toThrow();
+    }, 90_000);
+
+    it("keeps namespaces apart", async () => {
+      const { runtime } = harness;
+      await runtime.apply("dev", [appService("web"), app({ name: "web", version: "dev-1" })]);
+      const execReadiness = { exec: { command: ["sh", "-c", 'test "$VERSION" = prod-1'] }, periodSeconds: 0.2 };
+      await runtime.apply("prod", [appService("web"), app({ name: "web", version: "prod-1", replicas: 2, container: { readinessProbe: execReadiness } })]);
+      await waitFor("both ready", () => deployment("dev", "web")?.complete && deployment("prod", "web")?.complete, 60_000);
+      expect((await httpGet(`http://127.0.0.1:${servicePort(runtime, "dev", "web")}/`)).body).toMatch(/^dev-1 /);
+      expect((await httpGet(`http://127.0.0.1:${servicePort(runtime, "prod", "web")}/`)).body).toMatch(/^prod-1 /);
+      expect(await runtime.delete("dev", { kind: "Deployment", name: "web" })).toBe(true);
+      expect(deployment("dev", "web")).toBeUndefined();
+      expect(deployment("prod", "web")?.readyReplicas).toBe(2);
+      expect((await httpGet(`http://127.0.0.1:${servicePort(runtime, "dev", "web")}/`)).status).toBe(503);
     }, 90_000);
 
     it("runs a Job to completion and retries a failing one up to its backoff limit", async () => {
