@@ -3,7 +3,8 @@
  * against conventional-recommended-bump (conventionalcommits preset) in the same process; a single-service
  * repository and a three-service monorepo (the reference then runs once per service with its path).
  * slipway is timed cold (no commit cache), warm (cache holds the history), after one new commit, and cache off.
- * Usage: node dist/bench/release.js [--record]   (--record appends the figures to bench/RESULTS.md)
+ * Usage: node dist/bench/release.js [--record] [--verbose]   (--record appends the figures to bench/RESULTS.md;
+ * --verbose prints every timed call of each block)
  */
 
 import { execFileSync } from "node:child_process";
@@ -15,7 +16,7 @@ import { planRelease } from "../src/release";
 import { machineDescription, recordResults } from "./record";
 
 const commitCount = 10_000;
-const rounds = 5;
+const rounds = 11;
 const services = ["api", "web", "worker"];
 const kinds = ["feat", "fix", "perf", "chore", "docs", "refactor", "fix", "test"];
 
@@ -96,40 +97,45 @@ interface Measured {
   agree: boolean;
 }
 
+/**
+ * Each figure is a block of consecutive calls of one kind after three untimed calls of that kind, for slipway
+ * and the reference alike: otherwise a call pays for collecting what the calls before it (the other tool's, or
+ * another code path's) left behind, and a 12 ms call measured anywhere from 12 to 40 ms depending on what ran
+ * before it. (A forced full collection before each call was tried: it made both slower, not steadier.)
+ */
 async function measure(monorepo: boolean): Promise<Measured> {
   const dir = makeRepo(monorepo);
-  const times = { cold: [] as number[], warm: [] as number[], next: [] as number[], uncached: [] as number[], reference: [] as number[] };
   try {
     const slipwayFirst = await timed(() => slipwayBumps(dir));
     const referenceFirst = await timed(() => referenceBumps(dir, monorepo));
     const expected = referenceFirst.value.map((v) => v.split(":")[1]).join();
     let agree = slipwayFirst.value.map((v) => v.split(":")[1]).join() === expected;
-    const record = (list: number[], run: { ms: number; value: string[] }): void => {
-      list.push(run.ms);
-      agree &&= run.value.map((v) => v.split(":")[1]).join() === expected;
+    const block = async (run: () => Promise<string[]>, before: () => void = () => undefined): Promise<number> => {
+      for (let warmUp = 0; warmUp < 3; warmUp += 1) {
+        before();
+        await run();
+      }
+      const times: number[] = [];
+      for (let round = 0; round < rounds; round += 1) {
+        before();
+        const { ms, value } = await timed(run);
+        times.push(ms);
+        agree &&= value.map((v) => v.split(":")[1]).join() === expected;
+      }
+      if (process.argv.includes("--verbose")) console.log(`  ${times.map((t) => t.toFixed(1)).join(" ")} ms`);
+      return median(times);
     };
-    for (let round = 0; round < rounds; round += 1) {
-      dropCache(dir);
-      record(times.cold, await timed(() => slipwayBumps(dir)));
-      record(times.warm, await timed(() => slipwayBumps(dir)));
-      record(times.uncached, await timed(() => slipwayBumps(dir, false)));
-      times.reference.push((await timed(() => referenceBumps(dir, monorepo))).ms);
-    }
-    for (let round = 0; round < rounds; round += 1) {
-      // A chore touching no service: versions stay the same, so the reference still agrees.
-      execFileSync("git", ["-c", "user.name=Bench", "-c", "user.email=bench@localhost", "commit", "-q", "--allow-empty", "-m", `chore: next push ${round}`], { cwd: dir });
-      record(times.next, await timed(() => slipwayBumps(dir)));
-    }
-    return {
-      coldMs: median(times.cold),
-      warmMs: median(times.warm),
-      nextCommitMs: median(times.next),
-      uncachedMs: median(times.uncached),
-      referenceMs: median(times.reference),
-      slipwayFirstMs: slipwayFirst.ms,
-      referenceFirstMs: referenceFirst.ms,
-      agree,
-    };
+    const referenceMs = await block(() => referenceBumps(dir, monorepo));
+    const coldMs = await block(() => slipwayBumps(dir), () => dropCache(dir));
+    const warmMs = await block(() => slipwayBumps(dir));
+    const uncachedMs = await block(() => slipwayBumps(dir, false));
+    let pushes = 0;
+    // A chore touching no service before each call: versions stay the same, so the reference still agrees.
+    const nextCommitMs = await block(
+      () => slipwayBumps(dir),
+      () => execFileSync("git", ["-c", "user.name=Bench", "-c", "user.email=bench@localhost", "commit", "-q", "--allow-empty", "-m", `chore: next push ${(pushes += 1)}`], { cwd: dir }),
+    );
+    return { coldMs, warmMs, nextCommitMs, uncachedMs, referenceMs, slipwayFirstMs: slipwayFirst.ms, referenceFirstMs: referenceFirst.ms, agree };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

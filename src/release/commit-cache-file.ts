@@ -1,20 +1,20 @@
 /**
- * The release commit cache on disk: a checked header (format, version, length, CRC-32) over JSON; written by
- * temp file + rename. Parsed fields are stored under the parser's fingerprint: another parser re-parses them.
+ * The release commit cache on disk: a checked header line (format, version, length, CRC-32) over a body of
+ * `u32 length | JSON (bottoms, tips, parser) | commits (commit-columns.ts)`; written by temp file + rename.
+ * Parsed fields are stored under the parser's fingerprint: another parser re-parses them.
  */
 
-import { isAscii } from "node:buffer";
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
-import { commitColumns, storeFromColumns, type CommitColumns } from "./commit-columns";
+import { decodeCommits, encodeCommits } from "./commit-columns";
 import type { CommitStore } from "./commit-store";
 import { parserFingerprint } from "./conventional-commit";
 
 const magic = "slipway-release-cache";
 /** Bump when the body's shape changes: an older file is then rebuilt, never misread. */
-const formatVersion = 2;
+const formatVersion = 3;
 /** Temp files of writers that died are removed by a later writer after this long. */
 const staleTempMs = 10 * 60 * 1000;
 
@@ -30,12 +30,11 @@ export interface CommitCacheData {
   reparsed?: boolean;
 }
 
-interface CacheBody {
+interface CacheHead {
   bottoms: string[];
   tips: string[];
   /** `parserFingerprint()` of the parser that parsed the rows. */
   parser: string;
-  commits: CommitColumns;
 }
 
 /** The cache, or undefined when it is missing, truncated, corrupt or of another format version. */
@@ -50,19 +49,22 @@ export async function readCommitCache(file: string): Promise<CommitCacheData | u
   // CRC-32 catches torn and flipped bytes (this guards against accidents, not attackers: the file is the repository's own).
   if (length !== String(body.length) || hash !== checksum(body)) return undefined;
   try {
-    // Commit messages are mostly ASCII: then latin1 decodes the same text faster, and JSON.parse reads one-byte strings faster.
-    return fromBody(JSON.parse(body.toString(isAscii(body) ? "latin1" : "utf8")) as unknown, files === "files");
+    return fromBody(body, files === "files");
   } catch {
     return undefined;
   }
 }
 
-function fromBody(value: unknown, withFiles: boolean): CommitCacheData | undefined {
-  if (typeof value !== "object" || value === null) return undefined;
-  const { bottoms, tips, parser, commits } = value as Partial<Record<keyof CacheBody, unknown>>;
+function fromBody(body: Buffer, withFiles: boolean): CommitCacheData | undefined {
+  if (body.length < 4) return undefined;
+  const headEnd = 4 + body.readUInt32LE(0);
+  if (headEnd > body.length) return undefined;
+  const head = JSON.parse(body.subarray(4, headEnd).toString("utf8")) as unknown;
+  if (typeof head !== "object" || head === null) return undefined;
+  const { bottoms, tips, parser } = head as Partial<Record<keyof CacheHead, unknown>>;
   if (!isStringArray(bottoms) || !isStringArray(tips) || typeof parser !== "string") return undefined;
   const reparse = parser !== parserFingerprint();
-  const store = storeFromColumns(commits, withFiles, reparse);
+  const store = decodeCommits(body.subarray(headEnd), withFiles, reparse);
   if (!store) return undefined;
   return { withFiles, bottoms, tips, commits: store, ...(reparse ? { reparsed: true } : {}) };
 }
@@ -75,32 +77,43 @@ function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === "string");
 }
 
-/** Serialises the cache; undefined when it would be larger than `maxBytes` (or its SHAs differ in length). */
-export function encodeCommitCache(data: CommitCacheData, maxBytes: number): Buffer | undefined {
-  const commits = commitColumns(data.commits, data.withFiles);
-  if (!commits) return undefined;
-  let body: Buffer;
+/** Serialises the cache as the file's parts in order; undefined when it would be larger than `maxBytes` (or its SHAs differ in length). */
+export function encodeCommitCache(data: CommitCacheData, maxBytes: number): Buffer[] | undefined {
+  let parts: Buffer[];
   try {
-    body = Buffer.from(JSON.stringify({ bottoms: data.bottoms, tips: data.tips, parser: parserFingerprint(), commits } satisfies CacheBody), "utf8");
+    const commits = encodeCommits(data.commits, data.withFiles);
+    if (!commits) return undefined;
+    const head = Buffer.from(JSON.stringify({ bottoms: data.bottoms, tips: data.tips, parser: parserFingerprint() } satisfies CacheHead), "utf8");
+    const headLength = Buffer.alloc(4);
+    headLength.writeUInt32LE(head.length);
+    parts = [headLength, head, ...commits];
   } catch {
-    return undefined; // longer than a JavaScript string can be: far above any sensible bound
+    return undefined; // longer than a JavaScript string or buffer can be: far above any sensible bound
   }
-  if (body.length > maxBytes) return undefined;
-  const hash = checksum(body);
-  const header = `${magic} v${formatVersion} ${data.withFiles ? "files" : "nofiles"} ${body.length} ${hash}\n`;
-  return Buffer.concat([Buffer.from(header, "latin1"), body]);
+  const bodyLength = parts.reduce((sum, part) => sum + part.length, 0);
+  if (bodyLength > maxBytes) return undefined;
+  // CRC-32 runs over the parts in turn: the body is never copied into one buffer (the file is written with writev).
+  // Empty parts are skipped: Node 20's crc32 of no bytes returns 0, not the running value, above 2^31.
+  const hash = `crc32:${parts.reduce((crc, part) => (part.length === 0 ? crc : crc32(part, crc)), 0).toString(16).padStart(8, "0")}`;
+  const header = `${magic} v${formatVersion} ${data.withFiles ? "files" : "nofiles"} ${bodyLength} ${hash}\n`;
+  return [Buffer.from(header, "latin1"), ...parts];
 }
 
 /**
  * Writes to a temp file beside the cache, then renames it over: readers see the old or the new file, never
  * half of one; of concurrent writers the last wins. Failures (read-only repository, full disk) are ignored.
  */
-export async function writeCommitCache(file: string, bytes: Buffer): Promise<boolean> {
+export async function writeCommitCache(file: string, parts: Buffer[]): Promise<boolean> {
   const dir = dirname(file);
   const temp = join(dir, `${basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
   try {
     await mkdir(dir, { recursive: true });
-    await writeFile(temp, bytes);
+    const handle = await open(temp, "wx");
+    try {
+      await handle.writev(parts);
+    } finally {
+      await handle.close();
+    }
     await rename(temp, file);
     await removeStaleTemps(dir, basename(file));
     return true;

@@ -153,10 +153,10 @@ async function save(cache: CommitCacheData, walked: CachedCommit[], range: Histo
   const compact = (): CommitCacheData => ({ withFiles: cache.withFiles, bottoms: [...range.exclude], tips: [], commits: new CommitStore([...walked]) });
   let data = cache.commits.size > maxCommits ? compact() : cache;
   if (data.commits.size > maxCommits) return false;
-  let bytes = encodeCommitCache({ ...data, tips: frontier(data.commits, tipLimit).map((c) => c.sha) }, maxBytes);
-  if (!bytes && data === cache) {
+  let parts = encodeCommitCache({ ...data, tips: frontier(data.commits, tipLimit).map((c) => c.sha) }, maxBytes);
+  if (!parts && data === cache) {
     data = compact();
-    bytes = encodeCommitCache({ ...data, tips: frontier(data.commits, tipLimit).map((c) => c.sha) }, maxBytes);
+    parts = encodeCommitCache({ ...data, tips: frontier(data.commits, tipLimit).map((c) => c.sha) }, maxBytes);
   }
-  return bytes ? writeCommitCache(options.file, bytes) : false;
+  return parts ? writeCommitCache(options.file, parts) : false;
 }

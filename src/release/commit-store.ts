@@ -70,20 +70,26 @@ export class CommitStore {
     this.index?.set(commit.sha, this.list.length);
     this.lastLookup = undefined;
     this.list.push(commit);
-    this.links = undefined;
   }
 
+  /**
+   * Parent links of every commit. Commits are only ever appended, so the links already worked out stay right
+   * except those to a parent that was not cached then: only those and the new commits' are resolved.
+   */
   parentLinks(): ParentLinks {
-    if (this.links) return this.links;
-    const start: number[] = [];
-    const up: number[] = [];
-    this.scans = scansBeforeIndex; // resolving every parent: index first
-    for (const commit of this.list) {
-      start.push(up.length);
-      for (const parent of commit.parents) up.push(this.positionOf(parent));
+    const links = (this.links ??= { start: [0], up: [] });
+    const linked = links.start.length - 1;
+    if (linked === this.list.length) return links;
+    const { start, up } = links;
+    for (let position = 0; position < linked; position += 1) {
+      for (let link = start[position]; link < start[position + 1]; link += 1) {
+        if (up[link] === -1) up[link] = this.positionOf(this.list[position].parents[link - start[position]]);
+      }
     }
-    start.push(up.length);
-    this.links = { start, up };
-    return this.links;
+    for (let position = linked; position < this.list.length; position += 1) {
+      for (const parent of this.list[position].parents) up.push(this.positionOf(parent));
+      start.push(up.length);
+    }
+    return links;
   }
 }

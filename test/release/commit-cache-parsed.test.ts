@@ -7,9 +7,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { cachedCommit } from "../../src/release/cached-commit";
 import { readCommitCache } from "../../src/release/commit-cache-file";
 import { readHistoryCached, releaseCacheFile } from "../../src/release/commit-cache";
-import { commitColumns, storeFromColumns } from "../../src/release/commit-columns";
+import { decodeCommits, encodeCommits } from "../../src/release/commit-columns";
 import { CommitStore } from "../../src/release/commit-store";
-import { parseConventionalCommit, parserFingerprint, type ConventionalCommit } from "../../src/release/conventional-commit";
+import { parseConventionalCommit, parserFingerprint, splitMessage, type ConventionalCommit } from "../../src/release/conventional-commit";
 import { readHistory } from "../../src/release/git-history";
 import { planRelease } from "../../src/release";
 import { GitRepo } from "../support/git-repo";
@@ -43,12 +43,17 @@ describe("parsed commits in the release cache", () => {
       files: i % 2 ? [`services/api/${i}.ts`] : [],
     }));
     const store = new CommitStore(raws.map(cachedCommit));
-    const stored = JSON.parse(JSON.stringify(commitColumns(store, true))) as unknown;
+    const parts = encodeCommits(store, true);
+    if (!parts) throw new Error("not encoded");
+    const stored = Buffer.concat(parts);
     for (const reparse of [false, true]) {
-      const loaded = storeFromColumns(stored, true, reparse);
-      expect(loaded?.values()).toEqual(raws.map((raw) => ({ ...parseConventionalCommit(raw), time: raw.time, message: raw.message })));
+      const loaded = decodeCommits(stored, true, reparse);
+      expect(loaded?.values()).toEqual(raws.map((raw) => ({ ...parseConventionalCommit(raw), time: raw.time, message: splitMessage(raw.message).message })));
     }
-    expect(storeFromColumns({ ...(stored as object), up: [] }, true, false)).toBeUndefined();
+    // Every cut short, and one byte too many, is refused rather than misread.
+    for (const length of [0, 3, 4, 40, stored.length - 8, stored.length - 1]) expect(decodeCommits(stored.subarray(0, length), true, false)).toBeUndefined();
+    expect(decodeCommits(Buffer.concat([stored, Buffer.from([0])]), true, false)).toBeUndefined();
+    expect(decodeCommits(stored, false, false)).toBeUndefined();
   });
 
   it("is keyed by a fingerprint of the parser's code, computed once", () => {
@@ -72,9 +77,9 @@ describe("parsed commits in the release cache", () => {
     await readHistoryCached(repo.dir, range, { file });
 
     // Another parser wrote this file: different fingerprint, different (wrong) parsed fields.
-    await writeFile(file, await rewriteBody(file, (body) => {
-      body.parser = "0".repeat(32);
-      body.commits.parsed = body.commits.parsed.map((column) => column.map(() => "stale"));
+    await writeFile(file, await rewriteHead(file, (head, commits) => {
+      head.parser = "0".repeat(32);
+      commits.types = commits.types.map(() => "stale");
     }));
     expect((await readCommitCache(file))?.reparsed).toBe(true);
     const again = await readHistoryCached(repo.dir, range, { file });
@@ -83,7 +88,7 @@ describe("parsed commits in the release cache", () => {
     expect(again.commits.map(parsedPart)).toEqual(expected.map(parsedPart));
     const rewritten = await readCommitCache(file);
     expect(rewritten?.reparsed).toBeUndefined();
-    expect(JSON.parse((await readFile(file)).toString("utf8").split("\n").slice(1).join("\n")).parser).toBe(parserFingerprint());
+    expect(headOf(await readFile(file)).head.parser).toBe(parserFingerprint());
     const hit = await readHistoryCached(repo.dir, range, { file });
     expect([hit.outcome, hit.written]).toEqual(["hit", false]);
   });
@@ -108,20 +113,40 @@ describe("parsed commits in the release cache", () => {
   });
 });
 
-interface Body {
+interface Head {
   parser: string;
-  commits: { parsed: unknown[][] };
 }
 
-/** The file with its JSON body changed and its header (length, CRC-32) made to match again. */
-async function rewriteBody(file: string, change: (body: Body) => void): Promise<Buffer> {
-  const bytes = await readFile(file);
+/** The JSON at the start of the commits section (commit-columns.ts). */
+interface CommitsMeta {
+  types: string[];
+}
+
+/** The file's head (JSON after the header line and a u32 length) and the bytes after it. */
+function headOf(bytes: Buffer): { line: string; head: Head; rest: Buffer } {
   const newline = bytes.indexOf(0x0a);
-  const fields = bytes.subarray(0, newline).toString("latin1").split(" ");
-  const body = JSON.parse(bytes.subarray(newline + 1).toString("utf8")) as Body;
-  change(body);
-  const text = Buffer.from(JSON.stringify(body), "utf8");
-  fields[3] = String(text.length);
-  fields[4] = `crc32:${crc32(text).toString(16).padStart(8, "0")}`;
-  return Buffer.concat([Buffer.from(`${fields.join(" ")}\n`, "latin1"), text]);
+  const body = bytes.subarray(newline + 1);
+  const end = 4 + body.readUInt32LE(0);
+  return { line: bytes.subarray(0, newline).toString("latin1"), head: JSON.parse(body.subarray(4, end).toString("utf8")) as Head, rest: body.subarray(end) };
+}
+
+/** A u32 length and the JSON. */
+function framed(value: unknown): Buffer {
+  const json = Buffer.from(JSON.stringify(value), "utf8");
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(json.length);
+  return Buffer.concat([length, json]);
+}
+
+/** The file with its head and the commits' meta changed, and its header line (length, CRC-32) made to match again. */
+async function rewriteHead(file: string, change: (head: Head, commits: CommitsMeta) => void): Promise<Buffer> {
+  const { line, head, rest } = headOf(await readFile(file));
+  const metaEnd = 4 + rest.readUInt32LE(0);
+  const commits = JSON.parse(rest.subarray(4, metaEnd).toString("utf8")) as CommitsMeta;
+  change(head, commits);
+  const body = Buffer.concat([framed(head), framed(commits), rest.subarray(metaEnd)]);
+  const fields = line.split(" ");
+  fields[3] = String(body.length);
+  fields[4] = `crc32:${crc32(body).toString(16).padStart(8, "0")}`;
+  return Buffer.concat([Buffer.from(`${fields.join(" ")}\n`, "latin1"), body]);
 }

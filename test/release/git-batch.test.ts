@@ -1,4 +1,4 @@
-/** One shell for several git reads: results in order with exit codes, arguments never read as shell text. */
+/** One shell for several git reads at once: results in order with exit codes, arguments never read as shell text. */
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -12,7 +12,7 @@ afterAll(async () => {
   await Promise.all(repos.map((repo) => repo.remove()));
 });
 
-it("runs each command in order and reports each exit code", async () => {
+it("runs the commands at once and reports each output and exit code in order", async () => {
   const repo = await GitRepo.create("slipway-batch-");
   repos.push(repo);
   await repo.writeFiles({ "a.txt": "a" });
