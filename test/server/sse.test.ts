@@ -1,7 +1,8 @@
-/** /api/v1/events/stream with a real HTTP client: auth (header or ?access_token), live run events, visibility, keepalives, overflow drop, shutdown. */
+/** /api/v1/events/stream with a real HTTP client: auth (header or ?access_token), live run events, visibility, replay after Last-Event-ID, keepalives, overflow drop, shutdown. */
 
 import { request, type IncomingMessage } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { replayLimit } from "../../src/server/routes/events-stream";
 import { startTestServer, waitUntil, workflowYaml, type TestServer, type TestUser } from "../support/server";
 
 interface StreamMessage {
@@ -119,12 +120,55 @@ describe("server-sent events", () => {
     const completed = await member.waitFor("run.completed", (m) => m.data.type === "run.completed" && m.data.runId === runId);
     expect(completed.data).toMatchObject({ conclusion: "success", repo: "acme/shop" });
     expect(member.messages.some((m) => m.data.type === "job.updated" && m.data.status === "in_progress")).toBe(true);
-    const ids = member.messages.map((m) => Number(m.id));
+    const ids = member.messages.map((m) => Number(m.id?.split("-")[1]));
+    expect(ids.every((id) => Number.isInteger(id))).toBe(true);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
 
     await byHeader.waitFor("run.completed by header", (m) => m.data.type === "run.completed");
     expect(byHeader.messages.every((m) => String(m.data.type).startsWith("run."))).toBe(true);
     expect(stranger.messages).toEqual([]);
+  });
+
+  it("replays what a client missed after its Last-Event-ID, in order and once, then goes on live", async () => {
+    const emit = (pushId: number) => t.server.context.events.emit({ type: "push.received", repo: "acme/shop", ref: "refs/heads/replay", after: "0".repeat(40), pushId });
+    const pushIds = (client: EventStreamClient) => client.messages.filter((m) => m.data.ref === "refs/heads/replay").map((m) => m.data.pushId);
+    const first = await open(`${t.url}/api/v1/events/stream?type=push.*&access_token=${dev.token}`);
+    await waitUntil("connected", async () => (first.comments.length > 0 ? true : undefined));
+    emit(1);
+    const seen = await first.waitFor("push 1", (m) => m.data.pushId === 1);
+    first.close();
+    for (const pushId of [2, 3, 4]) emit(pushId);
+
+    const byHeader = await open(`${t.url}/api/v1/events/stream?type=push.*&access_token=${dev.token}`, { "last-event-id": seen.id as string });
+    const byQuery = await open(`${t.url}/api/v1/events/stream?type=push.*&access_token=${dev.token}&lastEventId=${seen.id as string}`);
+    const outsiderBack = await open(`${t.url}/api/v1/events/stream?access_token=${outsider.token}`, { "last-event-id": seen.id as string });
+    for (const client of [byHeader, byQuery]) await client.waitFor("push 4 replayed", (m) => m.data.pushId === 4);
+    emit(5);
+    for (const client of [byHeader, byQuery]) {
+      await client.waitFor("push 5 live", (m) => m.data.pushId === 5);
+      expect(pushIds(client)).toEqual([2, 3, 4, 5]);
+    }
+    const ids = byHeader.messages.map((m) => Number(m.id?.split("-")[1]));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    await waitUntil("outsider connected", async () => (outsiderBack.comments.length > 0 ? true : undefined));
+    expect(outsiderBack.messages).toEqual([]);
+  });
+
+  it("answers a Last-Event-ID it cannot replay (no longer kept, an earlier run of the server, unknown) with stream.reset", async () => {
+    const watcher = await open(`${t.url}/api/v1/events/stream?type=push.*&access_token=${dev.token}`);
+    await waitUntil("connected", async () => (watcher.comments.length > 0 ? true : undefined));
+    const emit = (pushId: number) => t.server.context.events.emit({ type: "push.received", repo: "acme/shop", ref: "refs/heads/old", after: "0".repeat(40), pushId });
+    emit(0);
+    const old = (await watcher.waitFor("push 0", (m) => m.data.ref === "refs/heads/old")).id as string;
+    watcher.close();
+    // The kept events start two after the old one: the one right after it is lost.
+    for (let pushId = 1; pushId <= replayLimit + 1; pushId += 1) emit(pushId);
+    for (const stale of [old, "0-5", "nonsense", `${"z".repeat(8)}-1`]) {
+      const client = await open(`${t.url}/api/v1/events/stream?access_token=${dev.token}`, { "last-event-id": stale });
+      const reset = await client.waitFor("stream.reset", (m) => m.data.type === "stream.reset");
+      expect(String(reset.data.reason)).toContain(stale);
+      expect(reset.id).toBeUndefined();
+    }
   });
 
   it("sends keepalive comments at the requested interval", async () => {

@@ -51,13 +51,14 @@ export function useLiveState(): LiveState {
   );
 }
 
-/** Calls `onEvent` for every server event that `filter` accepts, for as long as the component is mounted. */
+/** Calls `onEvent` for every server event that `filter` accepts, and on `stream.reset`, for as long as the component is mounted. */
 export function useServerEvents(filter: (event: ServerEvent) => boolean, onEvent: (event: ServerEvent) => void): void {
   const latest = useRef({ filter, onEvent });
   latest.current = { filter, onEvent };
   useEffect(() => {
     const listener: Listener = (event) => {
-      if (latest.current.filter(event)) latest.current.onEvent(event);
+      // stream.reset: the server could not replay what this tab missed while it was away; every view reads again.
+      if (event.type === "stream.reset" || latest.current.filter(event)) latest.current.onEvent(event);
     };
     listeners.add(listener);
     return () => {

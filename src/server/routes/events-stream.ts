@@ -3,6 +3,11 @@
  * headers, so the token may come as ?access_token=. Each client sees only events of repositories it may view,
  * gets a keepalive comment every `heartbeat` seconds, and is dropped when it stops reading (bounded buffer).
  * Server shutdown ends every stream with a `shutdown` message.
+ *
+ * Every event gets an id `<boot>-<n>` when it happens, and the last `replayLimit` are kept: a client that comes
+ * back with `Last-Event-ID` (EventSource sends it by itself on reconnect) first gets what it missed, in order;
+ * when that is no longer kept, or the server restarted since, it gets a `stream.reset` message instead, which
+ * tells it to read the current state again.
  */
 
 import type { FastifyPluginAsync } from "fastify";
@@ -17,8 +22,52 @@ import { repoVisibility, typeMatcher } from "./events";
 export const maxBufferedBytes = 1024 * 1024;
 /** Visibility is re-checked after this long, so a revoked role stops the flow. */
 const visibilityTtlMs = 30_000;
+/** Events kept for clients that reconnect with Last-Event-ID. */
+export const replayLimit = 2_000;
 
-type StreamQuery = { access_token?: string; type?: string; repo?: string; heartbeat?: number };
+type StreamQuery = { access_token?: string; type?: string; repo?: string; heartbeat?: number; lastEventId?: string };
+
+/** An event as the stream numbered it. */
+interface Numbered {
+  seq: number;
+  event: ServerEvent;
+  at: number;
+}
+
+/** Numbers every event once, keeps the last `replayLimit`, and hands each to the connected clients. */
+class EventJournal {
+  /** Ids of an earlier run of the server are not this one's. */
+  readonly boot = Date.now().toString(36);
+  private seq = 0;
+  private readonly kept: Numbered[] = [];
+  private readonly listeners = new Set<(entry: Numbered) => void>();
+
+  record(event: ServerEvent): void {
+    const entry = { seq: (this.seq += 1), event, at: Date.now() };
+    this.kept.push(entry);
+    if (this.kept.length > replayLimit) this.kept.splice(0, this.kept.length - replayLimit);
+    for (const listener of this.listeners) listener(entry);
+  }
+
+  listen(listener: (entry: Numbered) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  id(entry: Numbered): string {
+    return `${this.boot}-${entry.seq}`;
+  }
+
+  /** The kept events after `lastEventId`, or undefined when some of them are no longer kept (or the id is another run's). */
+  since(lastEventId: string): Numbered[] | undefined {
+    const match = /^([0-9a-z]+)-(\d+)$/.exec(lastEventId);
+    if (!match || match[1] !== this.boot) return undefined;
+    const last = Number(match[2]);
+    const oldest = this.kept[0]?.seq ?? this.seq + 1;
+    if (last > this.seq || last < oldest - 1) return undefined;
+    return this.kept.slice(last - oldest + 1);
+  }
+}
 
 interface StreamClient {
   raw: ServerResponse;
@@ -33,10 +82,12 @@ function eventRepo(event: ServerEvent): string | null {
 export function eventStreamRoutes(context: ServerContext): FastifyPluginAsync {
   const { store } = context;
   const clients = new Set<StreamClient>();
-  let sequence = 0;
+  const journal = new EventJournal();
 
   return async (app) => {
+    const stopRecording = context.events.subscribe((event) => journal.record(event));
     app.addHook("preClose", async () => {
+      stopRecording();
       for (const client of [...clients]) client.end("shutdown");
     });
 
@@ -54,9 +105,10 @@ export function eventStreamRoutes(context: ServerContext): FastifyPluginAsync {
               type: { type: "string", description: "Comma-separated event types; a trailing * matches a prefix." },
               repo: { type: "string", description: "Only this repository's events (owner/name)." },
               heartbeat: { type: "integer", minimum: 1, maximum: 300, description: "Seconds between keepalive comments (default 15)." },
+              lastEventId: { type: "string", maxLength: 64, description: "Resume after this event id (as the Last-Event-ID header does): missed events come first, or a stream.reset message." },
             },
           },
-          response: { 200: { description: "An event stream: `data: <ServerEvent JSON>` messages with ids.", type: "string" } },
+          response: { 200: { description: "An event stream: `data: <ServerEvent JSON>` messages with ids `<boot>-<n>`; `stream.reset` when missed events cannot be replayed.", type: "string" } },
         },
       },
       async (request, reply) => {
@@ -97,26 +149,28 @@ export function eventStreamRoutes(context: ServerContext): FastifyPluginAsync {
             else raw.end();
           },
         };
-        const deliver = async (event: ServerEvent): Promise<void> => {
-          const repo = eventRepo(event);
+        const deliver = async (entry: Numbered): Promise<void> => {
+          const repo = eventRepo(entry.event);
           if (onlyRepo !== undefined && repo !== onlyRepo) return;
           if (Date.now() - visibleSince > visibilityTtlMs) {
             visible = repoVisibility(store, viewer);
             visibleSince = Date.now();
           }
           if (!(await visible(repo))) return;
-          sequence += 1;
-          write(`id: ${sequence}\ndata: ${JSON.stringify({ ...event, at: Date.now() })}\n\n`);
+          write(`id: ${journal.id(entry)}\ndata: ${JSON.stringify({ ...entry.event, at: entry.at })}\n\n`);
         };
-        const unsubscribe = context.events.subscribe((event) => {
-          if (closed || !matches(event.type)) return;
+        const enqueue = (entry: Numbered): void => {
+          if (closed || !matches(entry.event.type)) return;
           // Visibility checks are async: a chain keeps the order; a client whose chain grows without bound is dropped.
           queued += 1;
           if (queued > 10_000) return client.end("overflow");
-          delivering = delivering.then(() => deliver(event)).catch(() => undefined).finally(() => {
+          delivering = delivering.then(() => deliver(entry)).catch(() => undefined).finally(() => {
             queued -= 1;
           });
-        });
+        };
+        const lastEventId = request.headers["last-event-id"] ?? request.query.lastEventId;
+        const missed = typeof lastEventId === "string" && lastEventId !== "" ? journal.since(lastEventId) : [];
+        const unsubscribe = journal.listen(enqueue);
         const heartbeat = setInterval(() => write(`: keepalive ${Date.now()}\n\n`), (request.query.heartbeat ?? 15) * 1000);
         const cleanup = (): void => {
           unsubscribe();
@@ -129,6 +183,9 @@ export function eventStreamRoutes(context: ServerContext): FastifyPluginAsync {
         });
         clients.add(client);
         write(`retry: 3000\n: connected as ${viewer.name}\n\n`);
+        // Replayed and live events go through one chain (nothing runs between listening and this), so they arrive in order and none twice.
+        if (missed) missed.forEach(enqueue);
+        else write(`data: ${JSON.stringify({ type: "stream.reset", reason: `events after ${String(lastEventId)} are no longer kept; read the current state again`, at: Date.now() })}\n\n`);
       },
     );
   };
