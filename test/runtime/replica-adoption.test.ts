@@ -138,6 +138,25 @@ describe("replica records and adoption", () => {
     reopened.close();
   });
 
+  it("removes the files of replicas beyond the retained ones, and of a deleted workload", async () => {
+    const dataDir = join(root, "log-retention");
+    const store = new LogStore({ dataDir, retainedReplicas: 2 });
+    const workload = { kind: "Deployment" as const, name: "api" };
+    const dir = join(dataDir, "namespaces", "dev", "logs", "deployment-api");
+    const listed = async () => (await readdir(dir).catch(() => [])).filter((name) => name.endsWith(".stdout.log")).sort();
+    for (const replica of ["api-1", "api-2", "api-3", "api-4"]) {
+      const writer = store.open("dev", workload, replica);
+      await appendFile(writer.files.stdout, `${replica} up\n`);
+      writer.close();
+    }
+    // Each open keeps the two newest stopped replicas: api-4 dropped api-1, api-5 dropped api-2; a live one is never dropped.
+    const live = store.open("dev", workload, "api-5");
+    await waitFor("files of dropped replicas removed", async () => ((await listed()).join() === "api-3.stdout.log,api-4.stdout.log,api-5.stdout.log" ? true : undefined), 5_000);
+    live.close();
+    store.forget("dev", workload);
+    await waitFor("the workload's directory removed", async () => ((await readdir(dir).catch(() => undefined)) === undefined ? true : undefined), 5_000);
+  });
+
   it("takes over a SIGKILLed runtime's replicas (no readiness probe: once the port answers), serves and rolls them forward", async () => {
     const dataDir = join(root, "runtime");
     const bundle = join(root, "runtime-host.mjs");

@@ -1,11 +1,13 @@
 /**
  * Replica logs: each replica's stdout and stderr are files under the data dir (a detached process writes them
  * itself, so they survive a restart of slipway); the store tails them into a bounded ring buffer per replica,
- * readable and followable per workload.
+ * readable and followable per workload. The files go with the buffers: a replica's when its buffer is dropped
+ * (beyond `retainedReplicas` stopped ones per workload), a workload's when it is deleted.
  */
 
 import { closeSync, createWriteStream, mkdirSync, openSync, readSync, statSync, watch, writeFileSync, type FSWatcher, type WriteStream } from "node:fs";
-import { join } from "node:path";
+import { rm, rmdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { LineSplitter } from "../../workflow/executors/host/line-splitter";
 import type { LogLine, LogOptions, WorkloadRef } from "../runtime";
 
@@ -22,6 +24,7 @@ type BufferedLine = LogLine & { seq: number };
 interface ReplicaLog {
   key: string;
   replica: string;
+  files: { stdout: string; stderr: string };
   lines: BufferedLine[];
   tails: FileTail[];
   closed: boolean;
@@ -146,7 +149,7 @@ export class LogStore {
     const key = workloadKey(namespace, workload);
     const files = this.filesOf(namespace, workload, replica);
     mkdirSync(join(files.stdout, ".."), { recursive: true });
-    const log: ReplicaLog = { key, replica, lines: [], tails: [], closed: false };
+    const log: ReplicaLog = { key, replica, files, lines: [], tails: [], closed: false };
     const list = this.logs.get(key) ?? [];
     list.push(log);
     this.logs.set(key, list);
@@ -174,19 +177,29 @@ export class LogStore {
     };
   }
 
-  /** Drops buffers of closed replicas beyond the retention count (oldest first). */
+  /** Drops buffers of closed replicas beyond the retention count (oldest first), and their files. */
   private trim(key: string): void {
     const list = this.logs.get(key) ?? [];
     const closed = list.filter((log) => log.closed);
-    const excess = closed.length - (this.options.retainedReplicas ?? 10);
-    if (excess > 0) this.logs.set(key, list.filter((log) => !closed.slice(0, excess).includes(log)));
+    const dropped = closed.slice(0, Math.max(0, closed.length - (this.options.retainedReplicas ?? 10)));
+    if (dropped.length === 0) return;
+    this.logs.set(key, list.filter((log) => !dropped.includes(log)));
+    for (const log of dropped) for (const file of [log.files.stdout, log.files.stderr]) void rm(file, { force: true }).catch(() => undefined);
   }
 
-  /** Forgets a workload's buffers (its files stay on disk). */
+  /**
+   * Forgets a deleted workload (its replicas have stopped): its buffers and the files of its replicas, then the
+   * directory if nothing else is in it (a workload of the same name created meanwhile keeps its own files).
+   */
   forget(namespace: string, workload: WorkloadRef): void {
     const key = workloadKey(namespace, workload);
-    for (const log of this.logs.get(key) ?? []) if (!log.closed) for (const tail of log.tails) tail.close();
+    const logs = this.logs.get(key) ?? [];
+    for (const log of logs) if (!log.closed) for (const tail of log.tails) tail.close();
     this.logs.delete(key);
+    const dir = dirname(this.filesOf(namespace, workload, "_").stdout);
+    void Promise.all(logs.flatMap((log) => [log.files.stdout, log.files.stderr]).map((file) => rm(file, { force: true })))
+      .then(() => rmdir(dir))
+      .catch(() => undefined);
   }
 
   async *read(namespace: string, workload: WorkloadRef, options: LogOptions = {}): AsyncGenerator<LogLine> {
