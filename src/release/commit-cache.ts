@@ -8,8 +8,8 @@
  * Only commits (immutable for their SHA) are cached, never refs: tags are read fresh on every run.
  */
 
-import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { gitMaybe } from "../git/git-cli";
 import { cachedCommit, type CachedCommit } from "./cached-commit";
 import type { ConventionalCommit } from "./conventional-commit";
@@ -50,9 +50,45 @@ export interface CachedHistory {
 
 const tipLimit = 32;
 
-/** One cache per repository, beside its objects: `<git-common-dir>/slipway/release-cache/history.v1`. */
+/**
+ * One cache per object store: `<repository>/slipway/release-cache/history.v1` (the repository being `.git` of a
+ * working copy, or a bare one). A clone made with `--shared` or `--reference` (a workflow's checkout) borrows its
+ * objects from another repository: the cache is that repository's, so every run's fresh checkout finds the history
+ * the runs before it cached. Sharing is safe: only commits are cached, and a commit is the same in every repository
+ * that has its SHA; commits only one clone has are never reached from another clone's heads.
+ */
 export function releaseCacheFile(gitCommonDir: string): string {
-  return join(gitCommonDir, "slipway", "release-cache", "history.v1");
+  return join(objectStoreHome(gitCommonDir), "slipway", "release-cache", "history.v1");
+}
+
+/** Follows `objects/info/alternates` (one alternate, a few levels at most) to the repository that owns the objects. */
+function objectStoreHome(gitDir: string): string {
+  let home = gitDir;
+  for (let depth = 0; depth < 4; depth += 1) {
+    const lines = readAlternates(home);
+    if (lines.length !== 1 || !isAbsolute(lines[0]) || basename(lines[0]) !== "objects") return home;
+    const owner = dirname(lines[0]);
+    if (!existsSync(join(owner, "HEAD")) || !isWritable(owner)) return home;
+    home = owner;
+  }
+  return home;
+}
+
+function readAlternates(gitDir: string): string[] {
+  try {
+    return readFileSync(join(gitDir, "objects", "info", "alternates"), "utf8").split("\n").map((line) => line.trim()).filter((line) => line && !line.startsWith("#"));
+  } catch {
+    return [];
+  }
+}
+
+function isWritable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 /** The release commit cache against plain `git log`: hits, misses, other branches, corruption, force-pushes, concurrency, bounds. */
 
 import { execFile } from "node:child_process";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
@@ -197,6 +197,30 @@ describe("release commit cache", () => {
     const first = await planRelease(bare, { rootServiceName: "demo" });
     expect(await readCommitCache(releaseCacheFile(bare))).toBeDefined();
     expect(await planRelease(bare, { rootServiceName: "demo" })).toEqual(first);
+    expect(first[0]).toMatchObject({ previousVersion: "1.0.0", nextVersion: "1.1.0" });
+  });
+
+  it("is shared by clones that borrow their objects (a workflow's checkout): the next run's fresh clone finds it warm", async () => {
+    const { repo } = await graphRepo(line("m", 5, undefined), { "refs/heads/main": "m4", "refs/tags/v1.0.0": "m1" });
+    const bare = join(repo.root, "server.git");
+    await run("git", ["clone", "--quiet", "--bare", repo.dir, bare]);
+    const checkout = async (name: string): Promise<string> => {
+      const dir = join(repo.root, name);
+      await run("git", ["clone", "--quiet", "--shared", bare, dir]);
+      return dir;
+    };
+    const firstRun = await checkout("run-1");
+    const first = await planRelease(firstRun, { rootServiceName: "demo" });
+    const shared = releaseCacheFile(join(firstRun, ".git"));
+    expect(shared).toBe(releaseCacheFile(bare));
+    const written = await stat(shared);
+    await expect(readdir(join(firstRun, ".git", "slipway"))).rejects.toThrow();
+
+    // The next run: another fresh clone reads the same cache and, finding everything there, leaves it as it is.
+    const secondRun = await checkout("run-2");
+    expect(await planRelease(secondRun, { rootServiceName: "demo" })).toEqual(first);
+    const after = await stat(shared);
+    expect([after.ino, after.mtimeMs]).toEqual([written.ino, written.mtimeMs]);
     expect(first[0]).toMatchObject({ previousVersion: "1.0.0", nextVersion: "1.1.0" });
   });
 
