@@ -30,6 +30,8 @@ interface Meta {
   /** Only when the cache holds changed paths. */
   paths?: string[];
   subjects: Record<string, string>;
+  /** Pull-request numbers too large for an int32 column (a hostile `(#99999999999)`). */
+  pullRequests: Record<string, number>;
   breakingNotes: Record<string, string[]>;
   references: Record<string, number[]>;
   reverts: Record<string, { sha: string; header: string }>;
@@ -56,7 +58,7 @@ export function encodeCommits(store: CommitStore, withFiles: boolean): Buffer[] 
   const [parentCount, messageLength, headerLength, bodyLength, subjectStart, subjectLength, typeColumn, scopeColumn, pullRequest, flags, fileCount] = perCommit.map(() => new Int32Array(count));
   const up = new Int32Array(linked.length);
   const times = new Float64Array(count);
-  const meta: Meta = { count, links: linked.length, shaLength, endian: endianness(), outside: [], types: [], scopes: [], subjects: {}, breakingNotes: {}, references: {}, reverts: {} };
+  const meta: Meta = { count, links: linked.length, shaLength, endian: endianness(), outside: [], types: [], scopes: [], subjects: {}, pullRequests: {}, breakingNotes: {}, references: {}, reverts: {} };
   const types = dictionary(meta.types);
   const scopes = dictionary(meta.scopes);
   const paths = withFiles ? dictionary((meta.paths = [])) : undefined;
@@ -83,7 +85,9 @@ export function encodeCommits(store: CommitStore, withFiles: boolean): Buffer[] 
     if (subjectAt === -1) meta.subjects[i] = commit.subject;
     typeColumn[i] = commit.type === undefined ? -1 : types(commit.type);
     scopeColumn[i] = commit.scope === undefined ? -1 : scopes(commit.scope);
-    pullRequest[i] = commit.pullRequest ?? -1;
+    const number = commit.pullRequest;
+    pullRequest[i] = number === undefined ? -1 : isInt32(number) ? number : -2;
+    if (pullRequest[i] === -2) meta.pullRequests[i] = number as number;
     flags[i] = (commit.breaking ? breakingFlag : 0) | (commit.isMerge ? mergeFlag : 0);
     if (commit.breakingNotes.length > 0) meta.breakingNotes[i] = commit.breakingNotes;
     if (commit.references.length > 0) meta.references[i] = commit.references;
@@ -175,7 +179,7 @@ function storedCommit(meta: Meta, columns: Record<Column, Int32Array>, i: number
     subject,
     breaking: (columns.flags[i] & breakingFlag) !== 0,
     breakingNotes: meta.breakingNotes[i] ?? none,
-    pullRequest: columns.pullRequest[i] === -1 ? undefined : columns.pullRequest[i],
+    pullRequest: columns.pullRequest[i] === -1 ? undefined : columns.pullRequest[i] === -2 ? meta.pullRequests[i] : columns.pullRequest[i],
     references: meta.references[i] ?? noNumbers,
     reverts: meta.reverts[i],
     isMerge: (columns.flags[i] & mergeFlag) !== 0,
@@ -189,6 +193,10 @@ function normalised(commit: CachedCommit): { message: string; header: string; bo
   const { message, header, body } = commit;
   if (message.startsWith(header) && message.endsWith(body) && header.length + body.length <= message.length && message === message.trim()) return { message, header, body };
   return splitMessage(message);
+}
+
+function isInt32(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= 0x7fffffff;
 }
 
 /** Numbers values as they are first seen: returns a value's position in `list`. */
@@ -335,7 +343,7 @@ function isMeta(value: unknown, withFiles: boolean): value is Meta {
     isStringArray(meta.types) &&
     isStringArray(meta.scopes) &&
     (withFiles ? isStringArray(meta.paths) : meta.paths === undefined) &&
-    [meta.subjects, meta.breakingNotes, meta.references, meta.reverts].every(isRecord)
+    [meta.subjects, meta.pullRequests, meta.breakingNotes, meta.references, meta.reverts].every(isRecord)
   );
 }
 

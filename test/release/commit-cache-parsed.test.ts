@@ -28,6 +28,7 @@ const messages = [
   "Update README\r\n\r\nBREAKING-CHANGE: gone",
   "chore: ünïcødé subject",
   "perf: faster",
+  "fix: a number no int32 holds (#99999999999)",
 ];
 
 const sha = (i: number): string => i.toString(16).padStart(40, "0");
