@@ -2,11 +2,15 @@
  * Unpacked image roots under the data dir, content-addressed by layer chain (as Docker's chain IDs): the root after
  * layers 1..n is `rootfs/<chain n>`, built from `rootfs/<chain n-1>` by a hard-link clone plus layer n, in a temp
  * dir renamed into place when complete. Images sharing a base share its unpacked files; replicas use roots read-only.
+ *
+ * Garbage collection: `prepare` stamps an image's chain dirs as used (their mtime), and each chain dir names the
+ * one below it in `rootfs/<chain>.parent`. `collect` removes the chain dirs that no running replica's root needs
+ * (the root and every chain below it) and that were not used for a while; prepares and a collection never overlap.
  */
 
 import { createHash, randomUUID } from "node:crypto";
-import { chmod, link, lstat, mkdir, readdir, readlink, rename, rm, stat, symlink } from "node:fs/promises";
-import { join } from "node:path";
+import { chmod, link, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
+import { isAbsolute, join, relative, sep } from "node:path";
 import { SlipwayError, describeError } from "../../core/errors";
 import type { ImageConfig } from "../../oci/media-types";
 import type { FetchedImage, ImageSource } from "./image-source";
@@ -45,8 +49,25 @@ async function cloneTree(from: string, to: string): Promise<void> {
   }
 }
 
+/** What a collection did. */
+export interface CollectedRoots {
+  removed: string[];
+  kept: number;
+}
+
+/** The chain id of a path inside `rootfs/<chain>/…`, or undefined when it is not inside one. */
+function chainOf(rootfs: string, path: string): string | undefined {
+  const inside = relative(rootfs, path);
+  const id = inside.split(sep)[0];
+  return !inside.startsWith("..") && !isAbsolute(inside) && /^[0-9a-f]{64}$/.test(id) ? id : undefined;
+}
+
 export class ImageRootCache {
   private readonly building = new Map<string, Promise<void>>();
+  /** Prepares under way, and the collection under way: one excludes the other. */
+  private preparing = 0;
+  private collecting: Promise<CollectedRoots> | undefined;
+  private preparesDone: (() => void) | undefined;
 
   constructor(
     private readonly dir: string,
@@ -60,6 +81,17 @@ export class ImageRootCache {
 
   /** The unpacked image, or undefined when no registry has it. */
   async prepare(reference: string): Promise<UnpackedImage | undefined> {
+    while (this.collecting) await this.collecting.catch(() => undefined);
+    this.preparing += 1;
+    try {
+      return await this.unpack(reference);
+    } finally {
+      this.preparing -= 1;
+      if (this.preparing === 0) this.preparesDone?.();
+    }
+  }
+
+  private async unpack(reference: string): Promise<UnpackedImage | undefined> {
     const fetched = await this.source.fetch(reference);
     if (!fetched) return undefined;
     const chain = layerChain(fetched.layers.map((layer) => layer.digest));
@@ -68,7 +100,55 @@ export class ImageRootCache {
     for (let index = 0; index < chain.length; index++) {
       await this.once(chain[index], () => this.build(fetched, index, chain));
     }
+    const now = new Date();
+    await Promise.all((chain.length === 0 ? [empty] : chain).map((id) => utimes(this.chainDir(id), now, now).catch(() => undefined)));
     return { reference, digest: fetched.digest, root: this.chainDir(chain.at(-1) ?? empty), config: fetched.config };
+  }
+
+  /**
+   * Removes the chain dirs that none of `rootsInUse` needs (a root needs itself and the chains below it) and
+   * that no prepare used for `unusedForMs`. A chain dir whose `.parent` note is missing keeps nothing below it
+   * alive: it is treated as a root of its own.
+   */
+  async collect(rootsInUse: Iterable<string>, unusedForMs: number): Promise<CollectedRoots> {
+    while (this.collecting) await this.collecting.catch(() => undefined);
+    const run = (async () => {
+      if (this.preparing > 0) await new Promise<void>((resolve) => (this.preparesDone = resolve));
+      this.preparesDone = undefined;
+      return this.sweep(rootsInUse, unusedForMs);
+    })();
+    this.collecting = run;
+    try {
+      return await run;
+    } finally {
+      this.collecting = undefined;
+    }
+  }
+
+  private async sweep(rootsInUse: Iterable<string>, unusedForMs: number): Promise<CollectedRoots> {
+    const rootfs = join(this.dir, "rootfs");
+    const entries = await readdir(rootfs).catch(() => [] as string[]);
+    const chains = entries.filter((name) => /^[0-9a-f]{64}$/.test(name));
+    const keep = new Set<string>();
+    for (const root of rootsInUse) {
+      for (let id: string | undefined = chainOf(rootfs, root); id && !keep.has(id); id = await this.parentOf(id)) keep.add(id);
+    }
+    const cutoff = Date.now() - unusedForMs;
+    const removed: string[] = [];
+    for (const id of chains) {
+      if (keep.has(id)) continue;
+      const used = await stat(this.chainDir(id)).then((info) => info.mtimeMs, () => undefined);
+      if (used === undefined || used > cutoff) continue;
+      await rm(this.chainDir(id), { recursive: true, force: true });
+      await rm(`${this.chainDir(id)}.parent`, { force: true });
+      removed.push(id);
+    }
+    return { removed, kept: chains.length - removed.length };
+  }
+
+  private async parentOf(chainId: string): Promise<string | undefined> {
+    const parent = (await readFile(`${this.chainDir(chainId)}.parent`, "utf8").catch(() => "")).trim();
+    return /^[0-9a-f]{64}$/.test(parent) ? parent : undefined;
   }
 
   /** Builds a chain dir unless it exists; concurrent callers in this process share one build. */
@@ -89,6 +169,8 @@ export class ImageRootCache {
       else await mkdir(temp, { recursive: true });
       await applyLayer(temp, await image.layers[index].open());
       await mkdir(join(this.dir, "rootfs"), { recursive: true });
+      // The note first: a chain dir is never there without it (a collection reads it to keep the chains below).
+      await writeFile(`${this.chainDir(chain[index])}.parent`, index > 0 ? chain[index - 1] : "");
       await rename(temp, this.chainDir(chain[index])).catch((error: NodeJS.ErrnoException) => {
         // Another slipway process built the same chain first: theirs is identical.
         if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;

@@ -6,13 +6,13 @@
 
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, readlinkSync } from "node:fs";
 import { SlipwayError, describeError } from "../../core/errors";
 import { readProcessEntrySync, isSameProcessRunning } from "../../workflow/executors/host/proc-table";
 import { ProcessTreeTracker, processTrackingVariable } from "../../workflow/executors/host/tree-termination";
 import type { OrphanReplica, ReplicaDriver, ReplicaExit, ReplicaLaunch, ReplicaOutput, RunningReplica } from "../replica-driver";
 import { HostProcessReplica, pollUntilGone, readProcessEnvironment } from "./host-replica";
-import type { ImageRootCache } from "./image-cache";
+import type { CollectedRoots, ImageRootCache } from "./image-cache";
 import { imageProcess } from "./image-process";
 import { ReplicaRegistry, type ReplicaRecord } from "./replica-registry";
 import { recoverReplicas, runtimeMarkerVariable } from "./replica-registry-recovery";
@@ -37,13 +37,28 @@ export interface ProcessDriverOptions {
   images?: ImageRootCache;
   /** Orphans nothing took over are ended this long after recovery; default 60 s. */
   orphanGraceMs?: number;
+  /** Unpacked image roots no running replica needs are removed once unused this long; default 24 h. */
+  imageRetentionMs?: number;
 }
+
+/** How often starting a replica also collects unused image roots (only with records: they say what runs). */
+const imageCollectionIntervalMs = 60 * 60 * 1000;
 
 interface Program {
   program: string;
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  /** The unpacked image root it runs from, when it runs from an image. */
+  imageRoot?: string;
+}
+
+function readExecutable(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return undefined;
+  }
 }
 
 function key(namespace: string, name: string): string {
@@ -58,6 +73,7 @@ export class ProcessReplicaDriver implements ReplicaDriver {
   private recovery: Promise<void> | undefined;
   private readonly orphanRecords = new Map<string, ReplicaRecord>();
   private graceTimer: NodeJS.Timeout | undefined;
+  private lastImageCollection = Date.now();
 
   constructor(private readonly options: ProcessDriverOptions = {}) {
     this.registry = options.stateDir ? new ReplicaRegistry(options.stateDir) : undefined;
@@ -120,6 +136,20 @@ export class ProcessReplicaDriver implements ReplicaDriver {
     return this.spawnReplica(launch, output);
   }
 
+  /**
+   * Removes unpacked image roots that no running replica needs and no start used for `imageRetentionMs`. What
+   * runs is read from the replica records (so adopted replicas count); without records nothing is removed.
+   */
+  async collectImageRoots(): Promise<CollectedRoots | undefined> {
+    const { images } = this.options;
+    if (!images || !this.registry) return undefined;
+    this.lastImageCollection = Date.now();
+    const running = this.registry.list().filter((record) => isSameProcessRunning(record.pid, record.startTime));
+    // For records from before imageRoot was recorded, the working directory and the executable keep the root they lie in.
+    const paths = running.flatMap((record) => [record.imageRoot ?? record.cwd, readExecutable(record.pid)].filter((path): path is string => path !== undefined));
+    return images.collect(paths, this.options.imageRetentionMs ?? 24 * 60 * 60 * 1000);
+  }
+
   private adopt(record: ReplicaRecord): RunningReplica {
     const tracker = new ProcessTreeTracker({ pid: record.pid, leadsGroup: true }, { name: processTrackingVariable, value: record.trackingId });
     const env = readProcessEnvironment(record.pid);
@@ -136,7 +166,7 @@ export class ProcessReplicaDriver implements ReplicaDriver {
     if (image) {
       const manifestSetsPath = (container.env ?? []).some((variable) => variable.name === "PATH");
       const resolved = await imageProcess(image, container, env, manifestSetsPath);
-      return { program: resolved.program, args: resolved.args, env: resolved.env, cwd: resolved.cwd ?? launch.replicaDir };
+      return { program: resolved.program, args: resolved.args, env: resolved.env, cwd: resolved.cwd ?? launch.replicaDir, imageRoot: image.root };
     }
     const [program, ...commandArgs] = container.command;
     if (!program) {
@@ -188,10 +218,12 @@ export class ProcessReplicaDriver implements ReplicaDriver {
         startTime,
         trackingId,
         cwd: resolved.cwd,
+        ...(resolved.imageRoot ? { imageRoot: resolved.imageRoot } : {}),
         logFiles: output.files,
         startedAt: Date.now(),
       });
     }
+    if (Date.now() - this.lastImageCollection > imageCollectionIntervalMs) void this.collectImageRoots().catch(() => undefined);
     const tracker = new ProcessTreeTracker({ pid, leadsGroup: true }, { name: processTrackingVariable, value: trackingId });
     return new HostProcessReplica(pid, tracker, exited, launch.name, resolved.env, resolved.cwd, () => this.registry?.remove(launch.namespace, launch.name, pid));
   }

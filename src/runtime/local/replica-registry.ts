@@ -19,6 +19,8 @@ export interface ReplicaRecord {
   /** The SLIPWAY_PROCESS_TRACKING_ID every process of the replica's tree carries. */
   trackingId: string;
   cwd: string;
+  /** The unpacked image root the replica runs from (it is kept while the replica runs). */
+  imageRoot?: string;
   logFiles?: { stdout: string; stderr: string };
   /** Milliseconds since the epoch. */
   startedAt: number;
@@ -50,6 +52,7 @@ export function parseReplicaRecord(text: string): ReplicaRecord | undefined {
     Number.isInteger(value.startTime) &&
     typeof value.trackingId === "string" &&
     typeof value.cwd === "string" &&
+    (value.imageRoot === undefined || typeof value.imageRoot === "string") &&
     typeof value.startedAt === "number";
   // Written by ReplicaRegistry.write from a validated launch.
   return fine ? (value as unknown as ReplicaRecord) : undefined;
