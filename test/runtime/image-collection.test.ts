@@ -73,6 +73,7 @@ describe("image root collection", () => {
     await makeOld(cache, [baseId, aId]);
     expect((await cache.collect([], day)).removed.sort()).toEqual([baseId, aId].sort());
     expect(await readdir(join(dir, "rootfs"))).toEqual([]);
+    expect((await readdir(join(dir, "tmp"))).filter((name) => name.startsWith("collected-"))).toEqual([]);
 
     // Gone is not broken: the next prepare unpacks it again.
     const again = await cache.prepare("b:v1");

@@ -112,20 +112,29 @@ export class ImageRootCache {
    */
   async collect(rootsInUse: Iterable<string>, unusedForMs: number): Promise<CollectedRoots> {
     while (this.collecting) await this.collecting.catch(() => undefined);
+    const trash = join(this.dir, "tmp", `collected-${randomUUID()}`);
     const run = (async () => {
       if (this.preparing > 0) await new Promise<void>((resolve) => (this.preparesDone = resolve));
       this.preparesDone = undefined;
-      return this.sweep(rootsInUse, unusedForMs);
+      return this.sweep(rootsInUse, unusedForMs, trash);
     })();
     this.collecting = run;
+    let result: CollectedRoots;
     try {
-      return await run;
+      result = await run;
     } finally {
       this.collecting = undefined;
     }
+    // Deleting thousands of hard links takes a while: prepares go on meanwhile, the dirs are out of rootfs already.
+    // Trash an earlier collection left behind (it crashed) goes too.
+    const tmp = join(this.dir, "tmp");
+    const trashes = (await readdir(tmp).catch(() => [] as string[])).filter((name) => name.startsWith("collected-"));
+    await Promise.all(trashes.map((name) => rm(join(tmp, name), { recursive: true, force: true })));
+    return result;
   }
 
-  private async sweep(rootsInUse: Iterable<string>, unusedForMs: number): Promise<CollectedRoots> {
+  /** Moves the chain dirs to remove into `trash` (a rename: quick, and never half a root left in rootfs). */
+  private async sweep(rootsInUse: Iterable<string>, unusedForMs: number, trash: string): Promise<CollectedRoots> {
     const rootfs = join(this.dir, "rootfs");
     const entries = await readdir(rootfs).catch(() => [] as string[]);
     const chains = entries.filter((name) => /^[0-9a-f]{64}$/.test(name));
@@ -135,14 +144,18 @@ export class ImageRootCache {
     }
     const cutoff = Date.now() - unusedForMs;
     const removed: string[] = [];
+    await mkdir(trash, { recursive: true });
     for (const id of chains) {
       if (keep.has(id)) continue;
       const used = await stat(this.chainDir(id)).then((info) => info.mtimeMs, () => undefined);
       if (used === undefined || used > cutoff) continue;
-      await rm(this.chainDir(id), { recursive: true, force: true });
+      await rename(this.chainDir(id), join(trash, id));
       await rm(`${this.chainDir(id)}.parent`, { force: true });
       removed.push(id);
     }
+    // Notes of chain dirs that are gone (a crash between the two removals) go as well.
+    const present = new Set(chains);
+    for (const name of entries) if (name.endsWith(".parent") && !present.has(name.slice(0, -".parent".length))) await rm(join(rootfs, name), { force: true });
     return { removed, kept: chains.length - removed.length };
   }
 
