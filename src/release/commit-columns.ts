@@ -147,33 +147,29 @@ export function decodeCommits(bytes: Buffer, withFiles: boolean, reparse: boolea
       out[i] = cachedCommit({ sha: shas[i], parents: parents.lists[i], time: times[i], message, files });
       continue;
     }
-    const commit = storedCommit(meta, columns, i, message);
+    const header = message.slice(0, headerLength);
+    const body = bodyLength === 0 ? "" : message.slice(messageLength - bodyLength);
+    const commit = storedCommit(meta, columns, i, { sha: shas[i], parents: parents.lists[i], files, header, body, time: times[i], message });
     if (!commit) return undefined;
-    commit.sha = shas[i];
-    commit.parents = parents.lists[i];
-    commit.files = files;
-    commit.header = message.slice(0, headerLength);
-    commit.body = bodyLength === 0 ? "" : message.slice(messageLength - bodyLength);
-    commit.time = times[i];
-    commit.message = message;
     out[i] = commit;
   }
   return at === text.length ? new CommitStore(out, parents.links) : undefined;
 }
 
-/** The parsed fields of commit i as stored (sha, parents, files, header, body, time and message are set by the caller). */
-function storedCommit(meta: Meta, columns: Record<Column, Int32Array>, i: number, message: string): CachedCommit | undefined {
+/** Commit i: its raw fields as given, its parsed fields as stored (undefined when they do not fit the meta). */
+function storedCommit(meta: Meta, columns: Record<Column, Int32Array>, i: number, raw: Pick<CachedCommit, "sha" | "parents" | "files" | "header" | "body" | "time" | "message">): CachedCommit | undefined {
+  const { message } = raw;
   const subjectStart = columns.subjectStart[i];
   const subject = subjectStart === -1 ? meta.subjects[i] : message.slice(subjectStart, subjectStart + columns.subjectLength[i]);
   const type = columns.type[i] === -1 ? undefined : meta.types[columns.type[i]];
   const scope = columns.scope[i] === -1 ? undefined : meta.scopes[columns.scope[i]];
   if (typeof subject !== "string" || (columns.type[i] !== -1 && type === undefined) || (columns.scope[i] !== -1 && scope === undefined)) return undefined;
   return {
-    sha: "",
-    parents: none,
-    files: none,
-    header: "",
-    body: "",
+    sha: raw.sha,
+    parents: raw.parents,
+    files: raw.files,
+    header: raw.header,
+    body: raw.body,
     type,
     scope,
     subject,
@@ -183,8 +179,8 @@ function storedCommit(meta: Meta, columns: Record<Column, Int32Array>, i: number
     references: meta.references[i] ?? noNumbers,
     reverts: meta.reverts[i],
     isMerge: (columns.flags[i] & mergeFlag) !== 0,
-    time: 0,
-    message: "",
+    time: raw.time,
+    message,
   };
 }
 
