@@ -13,10 +13,12 @@ import { basename, dirname, isAbsolute, join } from "node:path";
 import { gitMaybe } from "../git/git-cli";
 import { cachedCommit, type CachedCommit } from "./cached-commit";
 import type { ConventionalCommit } from "./conventional-commit";
-import { encodeCommitCache, readCommitCache, writeCommitCache, type CommitCacheData } from "./commit-cache-file";
+import { appendCommitCache, encodeCacheSegment, encodeCommitCache, readCacheHint, readCommitCache, writeCommitCache, type CacheHint, type CommitCacheData } from "./commit-cache-file";
 import { CommitStore } from "./commit-store";
 import { frontier, logOrder, reachableFrom, type Reached } from "./commit-walk";
+import { readHeadFromFiles } from "./head-file";
 import { readHistory, streamLog, type HistoryRange, type LogRange } from "./git-history";
+import type { LoggedCommit } from "./history-stream";
 
 export interface CommitCacheOptions {
   /** The cache file; see `releaseCacheFile`. */
@@ -27,12 +29,24 @@ export interface CommitCacheOptions {
   maxBytes?: number;
   /** The cache as already read (a preload, or the state an earlier range of the same plan left). */
   stored?: Promise<CommitCacheData | undefined>;
+  /** Commits git listed beyond the cache's tips in the same batch as the refs (see `newCommitsRange`). */
+  prefetched?: PrefetchedCommits;
+}
+
+/** `git log head --not <hint's tips and bottoms>`, asked for before the cache was read whole. */
+export interface PrefetchedCommits {
+  /** The header of the cache file the tips came from: the commits are only used with that file's base. */
+  header: string;
+  head: string;
+  commits: LoggedCommit[];
 }
 
 /** A cache read started early, so that it overlaps git's answer to the repository facts. */
 export interface CachePreload {
   file: string;
   data: Promise<CommitCacheData | undefined>;
+  /** The file's base head, read at once: git can list the commits beyond its tips along with the refs. */
+  hint?: CacheHint;
 }
 
 /** How the run used the cache: `hit` asked git for no commits, `extended` for new ones only, `lowered` for older ones too. */
@@ -95,12 +109,13 @@ function isWritable(dir: string): boolean {
  * How a plan reads history: through the cache unless it is turned off (option, or SLIPWAY_RELEASE_CACHE=0) or
  * the repository is shallow (deepening a clone gives its boundary commits parents, so a SHA's parents change).
  */
-export function historyReader(repoDir: string, gitCommonDir: string, useCache: boolean | undefined, preload?: CachePreload): (range: HistoryRange) => Promise<ConventionalCommit[]> {
+export function historyReader(repoDir: string, gitCommonDir: string, useCache: boolean | undefined, preload?: CachePreload, prefetched?: PrefetchedCommits): (range: HistoryRange) => Promise<ConventionalCommit[]> {
   if (!cacheEnabled(useCache) || existsSync(join(gitCommonDir, "shallow"))) return (range) => readHistory(repoDir, range);
   const file = releaseCacheFile(gitCommonDir);
-  let stored = preload?.file === file ? preload.data : undefined;
+  const preloaded = preload?.file === file;
+  let stored = preloaded ? preload.data : undefined;
   return async (range) => {
-    const result = await readHistoryCached(repoDir, range, { file, stored });
+    const result = await readHistoryCached(repoDir, range, { file, stored, prefetched: preloaded ? prefetched : undefined });
     stored = Promise.resolve(result.cache);
     return result.commits;
   };
@@ -111,7 +126,17 @@ export function preloadCommitCache(repoDir: string, useCache: boolean | undefine
   if (!cacheEnabled(useCache)) return undefined;
   const dotGit = join(repoDir, ".git");
   const file = releaseCacheFile(existsSync(dotGit) && statSync(dotGit).isDirectory() ? dotGit : repoDir);
-  return { file, data: readCommitCache(file) };
+  return { file, data: readCommitCache(file), hint: readCacheHint(file) };
+}
+
+/**
+ * What to ask git for along with the refs: the commits beyond the cache's tips; nothing when HEAD, read from the
+ * repository's files, is one of them (the usual warm run: another git process would only cost time).
+ */
+export function newCommitsRange(repoDir: string, preload: CachePreload | undefined, head: string): LogRange | undefined {
+  const hint = preload?.hint;
+  if (!hint || (head === "HEAD" && hint.tips.includes(readHeadFromFiles(repoDir) ?? ""))) return undefined;
+  return { heads: [head], not: [...hint.tips, ...hint.bottoms], withFiles: hint.withFiles };
 }
 
 function cacheEnabled(useCache: boolean | undefined): boolean {
@@ -139,7 +164,14 @@ async function throughCache(repoDir: string, range: HistoryRange, options: Commi
   const known = (sha: string): boolean => cache.commits.has(sha) || cache.bottoms.includes(sha);
   const wanted = [range.head, ...range.exclude];
   if (!wanted.every(known)) {
-    loaded += await load(repoDir, cache, { heads: wanted, not: [...cache.tips, ...cache.bottoms], withFiles: cache.withFiles });
+    const prefetched = options.prefetched;
+    // Listed beyond tips of this very base, the commits' parents are cached or listed too (the closure rule).
+    if (stored && prefetched && prefetched.header === stored.file?.header && prefetched.head === range.head && range.exclude.every(known)) {
+      for (const commit of prefetched.commits) if (!cache.commits.has(commit.sha)) cache.commits.add(cachedCommit(commit));
+      loaded += prefetched.commits.length;
+    } else {
+      loaded += await load(repoDir, cache, { heads: wanted, not: [...cache.tips, ...cache.bottoms], withFiles: cache.withFiles });
+    }
     if (stored) outcome = "extended";
   }
   let excluded = reachableFrom(cache.commits, range.exclude);
@@ -154,8 +186,7 @@ async function throughCache(repoDir: string, range: HistoryRange, options: Commi
   }
   const walked = logOrder(cache.commits, range.head, excluded);
   // A hit changed nothing: the file stays as it is (unless its parsed fields came from another parser).
-  const written = outcome === "hit" && !cache.reparsed ? false : await save(cache, walked, range, options);
-  if (written) cache.reparsed = undefined;
+  const written = outcome === "hit" && !cache.reparsed ? false : await save(cache, walked, range, options, outcome === "extended");
   return { commits: walked, outcome, cache, loaded, written };
 }
 
@@ -182,8 +213,24 @@ async function commonBottom(repoDir: string, bottoms: string[], exclude: string[
   return base ? [base] : [];
 }
 
-/** Writes the cache; above the bounds it is cut back to this run's range (exactly `head ^exclude`, so the invariant holds). */
-async function save(cache: CommitCacheData, walked: CachedCommit[], range: HistoryRange, options: CommitCacheOptions): Promise<boolean> {
+/**
+ * Writes the cache: new commits only are appended as a segment; otherwise the file is rewritten, cut back to this
+ * run's range above the bounds (exactly `head ^exclude`, so the invariant holds).
+ */
+async function save(cache: CommitCacheData, walked: CachedCommit[], range: HistoryRange, options: CommitCacheOptions, onlyAdded: boolean): Promise<boolean> {
+  const maxCommits = options.maxCommits ?? 250_000;
+  const tips = frontier(cache.commits, tipLimit).map((c) => c.sha);
+  const segment = onlyAdded && cache.file && cache.commits.size <= maxCommits ? encodeCacheSegment({ ...cache, tips }) : undefined;
+  if (segment && cache.file && (await appendCommitCache(options.file, cache.file, segment))) {
+    const added = cache.commits.size - cache.file.commits;
+    cache.file = { ...cache.file, commits: cache.commits.size, segments: cache.file.segments + 1, appended: cache.file.appended + added };
+    cache.tips = tips;
+    return true;
+  }
+  return rewrite(cache, walked, range, options);
+}
+
+async function rewrite(cache: CommitCacheData, walked: CachedCommit[], range: HistoryRange, options: CommitCacheOptions): Promise<boolean> {
   const maxCommits = options.maxCommits ?? 250_000;
   const maxBytes = options.maxBytes ?? 128 * 2 ** 20;
   const compact = (): CommitCacheData => ({ withFiles: cache.withFiles, bottoms: [...range.exclude], tips: [], commits: new CommitStore([...walked]) });
@@ -194,5 +241,9 @@ async function save(cache: CommitCacheData, walked: CachedCommit[], range: Histo
     data = compact();
     parts = encodeCommitCache({ ...data, tips: frontier(data.commits, tipLimit).map((c) => c.sha) }, maxBytes);
   }
-  return parts ? writeCommitCache(options.file, parts) : false;
+  if (!parts || !(await writeCommitCache(options.file, parts))) return false;
+  cache.reparsed = undefined;
+  // What was written is now the file's base: the next new commits can be appended to it.
+  cache.file = data === cache ? { header: parts[0].toString("latin1").trimEnd(), commits: cache.commits.size, segments: 0, appended: 0, torn: false } : undefined;
+  return true;
 }

@@ -72,6 +72,15 @@ export class CommitStore {
     this.list.push(commit);
   }
 
+  /** Adds commits the caller knows are not cached yet, without looking each up (a file's segments). */
+  addUncached(commits: readonly CachedCommit[]): void {
+    for (const commit of commits) {
+      this.index?.set(commit.sha, this.list.length);
+      this.list.push(commit);
+    }
+    this.lastLookup = undefined;
+  }
+
   /**
    * Parent links of every commit. Commits are only ever appended, so the links already worked out stay right
    * except those to a parent that was not cached then: only those and the new commits' are resolved.

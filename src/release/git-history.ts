@@ -32,11 +32,7 @@ export async function readHistory(repoDir: string, range: HistoryRange): Promise
 
 /** Streams `git log` over a range to `onCommit`, newest first (git's default order). */
 export function streamLog(repoDir: string, range: LogRange, onCommit: (commit: LoggedCommit) => void): Promise<void> {
-  const args = ["-c", "log.showSignature=false", "log", historyFormat, "-z"];
-  // --no-renames: a rename is a delete plus an add, so a move out of a service still counts for it (and it is ~3× faster).
-  if (range.withFiles) args.push("--name-only", "--no-renames");
-  if (range.not.length > 0) args.push("--ignore-missing");
-  args.push(...range.heads, ...range.not.map((sha) => `^${sha}`), "--");
+  const args = logArguments(range);
   const parser = new HistoryStreamParser(onCommit);
   return new Promise((resolve, reject) => {
     const child = spawn("git", args, { cwd: repoDir, stdio: ["ignore", "pipe", "pipe"], env: gitFreeEnvironment() });
@@ -53,4 +49,23 @@ export function streamLog(repoDir: string, range: LogRange, onCommit: (commit: L
       resolve();
     });
   });
+}
+
+/** `git log` arguments (after `git`) that list a range in the format HistoryStreamParser reads. */
+export function logArguments(range: LogRange): string[] {
+  const args = ["-c", "log.showSignature=false", "log", historyFormat, "-z"];
+  // --no-renames: a rename is a delete plus an add, so a move out of a service still counts for it (and it is ~3× faster).
+  if (range.withFiles) args.push("--name-only", "--no-renames");
+  if (range.not.length > 0) args.push("--ignore-missing");
+  args.push(...range.heads, ...range.not.map((sha) => `^${sha}`), "--");
+  return args;
+}
+
+/** Commits of a whole `git log` output in that format. */
+export function parseLog(output: string): LoggedCommit[] {
+  const commits: LoggedCommit[] = [];
+  const parser = new HistoryStreamParser((commit) => commits.push(commit));
+  parser.push(output);
+  parser.end();
+  return commits;
 }

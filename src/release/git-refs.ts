@@ -4,6 +4,8 @@ import { isAbsolute, join } from "node:path";
 import { SlipwayError } from "../core/errors";
 import { git } from "../git/git-cli";
 import { gitBatch } from "./git-batch";
+import { logArguments, parseLog, type LogRange } from "./git-history";
+import type { LoggedCommit } from "./history-stream";
 import type { TagRef } from "./release-tags";
 
 export interface RepositoryFacts {
@@ -14,19 +16,26 @@ export interface RepositoryFacts {
   originUrl?: string;
   /** Absolute `--git-common-dir` (`.git`, or the repository itself when bare): where caches live. */
   commonDir: string;
+  /** The commits of `log`, when asked for and git listed them. */
+  logged?: LoggedCommit[];
 }
 
-export async function readRepositoryFacts(repoDir: string, head: string, wantOrigin: boolean): Promise<RepositoryFacts> {
+/** `log`, when given, lists a range in the same batch (the commits a release cache lacks): a failure leaves `logged` out. */
+export async function readRepositoryFacts(repoDir: string, head: string, wantOrigin: boolean, log?: LogRange): Promise<RepositoryFacts> {
   const commands = [
     ["rev-parse", "--git-common-dir", `${head}^{commit}`, "--abbrev-ref", "HEAD"],
     ["for-each-ref", "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)", "refs/tags"],
+    ["config", "--get", "remote.origin.url"],
   ];
-  if (wantOrigin) commands.push(["config", "--get", "remote.origin.url"]);
-  // One spawn for all three (the release's fixed cost is mostly spawning).
+  if (!wantOrigin) commands.pop();
+  if (log) commands.push(logArguments(log));
+  // One spawn for all of them (the release's fixed cost is mostly spawning).
   const { results, stderr } = await gitBatch(commands, repoDir);
   const failed = results.findIndex((result, index) => result.code !== 0 && index < 2);
   if (failed !== -1) throw new SlipwayError("GIT_FAILED", `git ${commands[failed].join(" ")}: ${stderr.trim() || `exit ${results[failed].code}`}`);
-  const [revParse, tagList, origin] = [results[0].stdout, results[1].stdout, results[2]?.code === 0 ? results[2].stdout : undefined];
+  const [revParse, tagList] = [results[0].stdout, results[1].stdout];
+  const origin = wantOrigin && results[2].code === 0 ? results[2].stdout : undefined;
+  const logResult = log ? results[results.length - 1] : undefined;
   const [commonDir, headSha, currentBranch] = revParse.trim().split("\n");
   const tags: TagRef[] = [];
   for (const line of tagList.split("\n")) {
@@ -41,6 +50,7 @@ export async function readRepositoryFacts(repoDir: string, head: string, wantOri
     tags,
     originUrl: origin?.trim() || undefined,
     commonDir: isAbsolute(commonDir) ? commonDir : join(repoDir, commonDir),
+    ...(logResult?.code === 0 ? { logged: parseLog(logResult.stdout) } : {}),
   };
 }
 

@@ -4,7 +4,7 @@ import { basename } from "node:path";
 import { SlipwayError } from "../core/errors";
 import { git } from "../git/git-cli";
 import type { ConventionalCommit } from "./conventional-commit";
-import { historyReader, preloadCommitCache } from "./commit-cache";
+import { historyReader, newCommitsRange, preloadCommitCache, type PrefetchedCommits } from "./commit-cache";
 import { readMergedTags, readRepositoryFacts, webUrlFromRemote } from "./git-refs";
 import { channelForBranch, isSingleService, tagPrefixFor, type ServiceConfig } from "./release-config";
 import { loadReleaseConfig } from "./release-config-file";
@@ -22,7 +22,8 @@ export async function planRelease(repoDir: string, options: PlanReleaseOptions =
   const head = options.head ?? "HEAD";
   // The cache read, git's answer and the configuration all at once (the origin URL costs nothing in the same batch).
   const preload = preloadCommitCache(repoDir, options.cache);
-  const [config, facts] = await Promise.all([options.config ?? loadReleaseConfig(repoDir, head), readRepositoryFacts(repoDir, head, !options.config?.repositoryUrl)]);
+  const newCommits = newCommitsRange(repoDir, preload, head);
+  const [config, facts] = await Promise.all([options.config ?? loadReleaseConfig(repoDir, head), readRepositoryFacts(repoDir, head, !options.config?.repositoryUrl, newCommits)]);
   const single = isSingleService(config.services);
   const services = selectServices(config.services.map((s) => (s.name ? s : { ...s, name: options.rootServiceName ?? basename(repoDir) })), options.services);
   const channel = channelForBranch(options.branch ?? facts.branch, config.prerelease, options.prerelease);
@@ -34,7 +35,9 @@ export async function planRelease(repoDir: string, options: PlanReleaseOptions =
   // Optimistic: the highest tags are in HEAD's history (asking git costs a walk of the whole history).
   let contexts = contextsFor(() => true);
   let exclude = await sharedBoundary(repoDir, contexts);
-  const readHistory = historyReader(repoDir, facts.commonDir, options.cache, preload);
+  // git lists the head first: the commits are those beyond the cache's tips up to this head.
+  const prefetched: PrefetchedCommits | undefined = preload?.hint && facts.logged?.length ? { header: preload.hint.header, head: facts.logged[0].sha, commits: facts.logged } : undefined;
+  const readHistory = historyReader(repoDir, facts.commonDir, options.cache, preload, prefetched);
   // A single service at the root counts every commit: no changed paths needed (git log is ~2.5× faster without).
   let history = await readHistory({ head: facts.headSha, exclude, withFiles: !single });
   if (!latestTagsReachable(contexts, history, facts.headSha)) {
