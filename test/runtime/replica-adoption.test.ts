@@ -9,6 +9,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { closeSync, openSync, statSync, writeSync } from "node:fs";
 import { appendFile, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -136,6 +137,40 @@ describe("replica records and adoption", () => {
     for await (const line of after.read("dev", { kind: "Deployment", name: "api" }, { tail: 1, replica: "api-1" })) tail.push(line.line);
     expect(tail).toEqual(["third"]);
     reopened.close();
+  });
+
+  it("rotates a log file past its bound (copy to .1, truncate) while the writer keeps its descriptor, losing no line", async () => {
+    const dataDir = join(root, "log-rotation");
+    const store = new LogStore({ dataDir, maxFileBytes: 64 * 1024, linesPerReplica: 100_000 });
+    const workload = { kind: "Deployment" as const, name: "chatty" };
+    const writer = store.open("dev", workload, "chatty-1");
+    // What a detached replica holds: its own descriptor, opened for appending before any rotation.
+    const fd = openSync(writer.files.stdout, "a");
+    const read = async (): Promise<string[]> => {
+      const lines: string[] = [];
+      for await (const line of store.read("dev", workload)) lines.push(line.line);
+      return lines;
+    };
+    let written = 0;
+    for (let batch = 0; batch < 40; batch += 1) {
+      const lines = Array.from({ length: 200 }, () => `line ${(written += 1)} ${"x".repeat(40)}`);
+      writeSync(fd, `${lines.join("\n")}\n`);
+      if (batch % 3 === 0) await read();
+    }
+    const lines = await read();
+    expect(lines).toHaveLength(written);
+    expect(lines.every((line, i) => line.startsWith(`line ${i + 1} `))).toBe(true);
+    // 8,000 lines of ~50 bytes (~400 KB) went through a 64 KB bound: the live file and its one copy stay near it.
+    expect(statSync(writer.files.stdout).size).toBeLessThan(64 * 1024);
+    expect(statSync(`${writer.files.stdout}.1`).size).toBeLessThan(3 * 64 * 1024);
+    // The descriptor the writer kept appends at the start of the emptied file.
+    writeSync(fd, "after rotation\n");
+    expect((await read()).at(-1)).toBe("after rotation");
+    closeSync(fd);
+    writer.close();
+    store.forget("dev", workload);
+    const dir = join(dataDir, "namespaces", "dev", "logs", "deployment-chatty");
+    await waitFor("the rotated files removed with the workload", async () => ((await readdir(dir).catch(() => undefined)) === undefined ? true : undefined), 5_000);
   });
 
   it("removes the files of replicas beyond the retained ones, and of a deleted workload", async () => {

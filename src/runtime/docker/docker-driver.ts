@@ -39,11 +39,12 @@ export function containerEnv(launch: ReplicaLaunch, imagePath: string | undefine
   return Object.entries(env).map(([name, value]) => `${name}=${value}`);
 }
 
-function hostConfig(launch: ReplicaLaunch, usedBy: string): Docker.HostConfig {
+function hostConfig(launch: ReplicaLaunch, usedBy: string, logConfig: Docker.HostConfig["LogConfig"] | undefined): Docker.HostConfig {
   const limits = launch.container.resources?.limits;
   const config: Docker.HostConfig = {
     NetworkMode: "host",
     Binds: launch.mounts.map((mount) => `${mount.hostPath}:${mount.mountPath}${mount.readOnly ? ":ro" : ""}`),
+    ...(logConfig ? { LogConfig: logConfig } : {}),
   };
   if (limits?.memory !== undefined) {
     config.Memory = memoryBytes(limits.memory, usedBy);
@@ -93,7 +94,7 @@ export class DockerReplicaDriver implements ReplicaDriver {
         WorkingDir: launch.container.workingDir,
         Env: containerEnv(launch, imagePath),
         Labels: containerLabels(this.options.owner, launch, template, this.options.workloadLabels?.(launch.namespace, launch.workload)),
-        HostConfig: hostConfig(launch, usedBy),
+        HostConfig: hostConfig(launch, usedBy, await this.options.engine.logConfig()),
       });
     } catch (error) {
       if (error instanceof SlipwayError) throw error;

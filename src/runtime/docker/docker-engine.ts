@@ -56,6 +56,7 @@ export class DockerEngine {
   readonly socketPath: string;
   private readonly pulls = new Map<string, Promise<string | undefined>>();
   private answeredAt = 0;
+  private logConfigAnswer: Promise<Docker.HostConfig["LogConfig"] | undefined> | undefined;
 
   constructor(private readonly options: DockerEngineOptions = {}) {
     this.socketPath = options.socketPath ?? defaultSocketPath();
@@ -80,6 +81,22 @@ export class DockerEngine {
   async assertAvailable(): Promise<void> {
     const reason = await this.unavailableReason();
     if (reason) throw new SlipwayError("RUNTIME_UNAVAILABLE", reason);
+  }
+
+  /**
+   * Rotation for the containers' own log files when the engine's driver keeps them in files that grow without
+   * bound by default (json-file; local is given the same bound): 2 files of 16 MB. Another driver (journald,
+   * syslog, …) keeps its own retention and is left as the engine is configured.
+   */
+  logConfig(): Promise<Docker.HostConfig["LogConfig"] | undefined> {
+    this.logConfigAnswer ??= this.docker.info().then(
+      (info: { LoggingDriver?: string }) => (info.LoggingDriver === "json-file" || info.LoggingDriver === "local" ? { Type: info.LoggingDriver, Config: { "max-size": "16m", "max-file": "2" } } : undefined),
+      () => {
+        this.logConfigAnswer = undefined; // asked again with the next container
+        return undefined;
+      },
+    );
+    return this.logConfigAnswer;
   }
 
   /** Makes sure the engine has the image, pulling it (once at a time per reference) from its registry; resolves to the image's PATH. */

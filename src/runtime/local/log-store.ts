@@ -2,10 +2,13 @@
  * Replica logs: each replica's stdout and stderr are files under the data dir (a detached process writes them
  * itself, so they survive a restart of slipway); the store tails them into a bounded ring buffer per replica,
  * readable and followable per workload. The files go with the buffers: a replica's when its buffer is dropped
- * (beyond `retainedReplicas` stopped ones per workload), a workload's when it is deleted.
+ * (beyond `retainedReplicas` stopped ones per workload), a workload's when it is deleted. A file that grows past
+ * `maxFileBytes` is rotated the way logrotate's copytruncate does it (the process keeps its descriptor, opened
+ * for appending): copied to `<file>.1`, replacing the previous one, and truncated, so a replica that logs for
+ * months keeps at most twice that on disk per stream.
  */
 
-import { closeSync, createWriteStream, mkdirSync, openSync, readSync, statSync, watch, writeFileSync, type FSWatcher, type WriteStream } from "node:fs";
+import { closeSync, copyFileSync, createWriteStream, mkdirSync, openSync, readSync, statSync, truncateSync, watch, writeFileSync, type FSWatcher, type WriteStream } from "node:fs";
 import { rm, rmdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { LineSplitter } from "../../workflow/executors/host/line-splitter";
@@ -17,7 +20,11 @@ export interface LogStoreOptions {
   linesPerReplica?: number;
   /** Buffers of stopped replicas kept per workload; default 10. */
   retainedReplicas?: number;
+  /** A log file is rotated when it grows past this; default 16 MiB. */
+  maxFileBytes?: number;
 }
+
+const defaultMaxFileBytes = 16 * 1024 * 1024;
 
 type BufferedLine = LogLine & { seq: number };
 
@@ -54,6 +61,7 @@ class FileTail {
   constructor(
     readonly path: string,
     emit: (line: string) => void,
+    private readonly maxBytes = defaultMaxFileBytes,
   ) {
     this.splitter = new LineSplitter(emit);
     const size = (() => {
@@ -92,11 +100,17 @@ class FileTail {
 
   /** Reads everything appended since the last read (synchronously: the lines are in the buffer when it returns). */
   catchUp(): void {
+    this.readFrom(this.path);
+    if (this.offset >= this.maxBytes) this.rotate();
+  }
+
+  /** Reads `path` from the offset to its end into the splitter; false when it cannot be opened. */
+  private readFrom(path: string): boolean {
     let fd: number;
     try {
-      fd = openSync(this.path, "r");
+      fd = openSync(path, "r");
     } catch {
-      return;
+      return false;
     }
     try {
       const chunk = Buffer.allocUnsafe(64 * 1024);
@@ -106,8 +120,26 @@ class FileTail {
         this.offset += read;
         this.splitter.write(chunk.subarray(0, read));
       }
+      return true;
     } finally {
       closeSync(fd);
+    }
+  }
+
+  /**
+   * copytruncate: the copy holds everything up to now (what arrived after the last read is read from it), then the
+   * file is emptied and the writer's next append lands at its start. Only what is written between the copy and
+   * the truncation (microseconds) is lost, as with logrotate.
+   */
+  private rotate(): void {
+    const rotated = `${this.path}.1`;
+    try {
+      copyFileSync(this.path, rotated);
+      this.readFrom(rotated);
+      truncateSync(this.path, 0);
+      this.offset = 0;
+    } catch {
+      // A full disk or a vanished file: tried again on the next read.
     }
   }
 
@@ -126,6 +158,10 @@ class FileTail {
     if (this.appender) this.appender.end(finish);
     else finish();
   }
+}
+
+function filesWithRotated(log: ReplicaLog): string[] {
+  return [log.files.stdout, log.files.stderr].flatMap((file) => [file, `${file}.1`]);
 }
 
 function workloadKey(namespace: string, workload: WorkloadRef): string {
@@ -161,8 +197,8 @@ export class LogStore {
       if (log.lines.length > limit) log.lines.splice(0, log.lines.length - limit);
       for (const follower of this.followers.get(key) ?? []) follower(line);
     };
-    const out = new FileTail(files.stdout, append("stdout"));
-    const err = new FileTail(files.stderr, append("stderr"));
+    const out = new FileTail(files.stdout, append("stdout"), this.options.maxFileBytes);
+    const err = new FileTail(files.stderr, append("stderr"), this.options.maxFileBytes);
     log.tails = [out, err];
     return {
       files,
@@ -184,7 +220,7 @@ export class LogStore {
     const dropped = closed.slice(0, Math.max(0, closed.length - (this.options.retainedReplicas ?? 10)));
     if (dropped.length === 0) return;
     this.logs.set(key, list.filter((log) => !dropped.includes(log)));
-    for (const log of dropped) for (const file of [log.files.stdout, log.files.stderr]) void rm(file, { force: true }).catch(() => undefined);
+    for (const log of dropped) for (const file of filesWithRotated(log)) void rm(file, { force: true }).catch(() => undefined);
   }
 
   /**
@@ -197,7 +233,7 @@ export class LogStore {
     for (const log of logs) if (!log.closed) for (const tail of log.tails) tail.close();
     this.logs.delete(key);
     const dir = dirname(this.filesOf(namespace, workload, "_").stdout);
-    void Promise.all(logs.flatMap((log) => [log.files.stdout, log.files.stderr]).map((file) => rm(file, { force: true })))
+    void Promise.all(logs.flatMap(filesWithRotated).map((file) => rm(file, { force: true })))
       .then(() => rmdir(dir))
       .catch(() => undefined);
   }

@@ -51,7 +51,7 @@ describe.skipIf(!dockerRunnable())("docker runtime on a real engine", () => {
   const app = (options: AppOptions) =>
     appDeployment({ ...options, container: { image: fixture.image(options.version === "v2" ? "v2" : "v1"), command: [fixture.node, fixture.appScript], ...options.container } });
   const deployment = (name: string): DeploymentState | undefined => harness?.runtime.snapshot("dev").deployments.find((candidate) => candidate.name === name);
-  const inspect = async (id: string) => JSON.parse(await fixture.docker(["inspect", id])) as [{ HostConfig: { Memory: number; NanoCpus: number; NetworkMode: string; Binds: string[] | null }; Config: { Labels: Record<string, string> } }];
+  const inspect = async (id: string) => JSON.parse(await fixture.docker(["inspect", id])) as [{ HostConfig: { Memory: number; NanoCpus: number; NetworkMode: string; Binds: string[] | null; LogConfig: { Type: string; Config: Record<string, string> } }; Config: { Labels: Record<string, string> } }];
 
   it("heals a replica removed with docker rm -f and one stopped with docker stop", async () => {
     const { runtime } = await start();
@@ -77,6 +77,8 @@ describe.skipIf(!dockerRunnable())("docker runtime on a real engine", () => {
     const pod = await waitFor("ready", () => deployment("limited")?.pods.find((candidate) => candidate.ready), 60_000);
     const [info] = await inspect(pod.containerId as string);
     expect(info.HostConfig).toMatchObject({ Memory: 96 * 1024 * 1024, NanoCpus: 500_000_000, NetworkMode: "host" });
+    // The engine's json-file logs are bounded like slipway's own copies.
+    expect(info.HostConfig.LogConfig).toEqual({ Type: "json-file", Config: { "max-size": "16m", "max-file": "2" } });
     expect(info.Config.Labels).toMatchObject({
       "slipway.dev/application": "shop",
       "slipway.dev/namespace": "dev",
