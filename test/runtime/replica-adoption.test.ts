@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { closeSync, openSync, statSync, writeSync } from "node:fs";
-import { appendFile, mkdtemp, readdir, rm } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readdir, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -171,6 +171,37 @@ describe("replica records and adoption", () => {
     store.forget("dev", workload);
     const dir = join(dataDir, "namespaces", "dev", "logs", "deployment-chatty");
     await waitFor("the rotated files removed with the workload", async () => ((await readdir(dir).catch(() => undefined)) === undefined ? true : undefined), 5_000);
+  });
+
+  it("sweeps log files no replica of this store opened once they are an hour old, keeping its own and recent ones", async () => {
+    const dataDir = join(root, "log-sweep");
+    const earlier = new LogStore({ dataDir });
+    const workload = { kind: "Deployment" as const, name: "api" };
+    // An earlier slipway's replicas: api-old was not adopted, api-kept is adopted below, api-recent wrote a minute ago.
+    for (const replica of ["api-old", "api-kept", "api-recent"]) {
+      const writer = earlier.open("dev", workload, replica);
+      await appendFile(writer.files.stdout, `${replica}\n`);
+      writer.close();
+    }
+    const old = earlier.filesOf("dev", workload, "api-old");
+    await appendFile(`${old.stdout}.1`, "rotated\n");
+    const gone = await mkdtemp(join(dataDir, "namespaces", "gone-")); // a namespace whose only workload left
+    const goneDir = join(gone, "logs", "deployment-x");
+    await mkdir(goneDir, { recursive: true });
+    await appendFile(join(goneDir, "x-1.stdout.log"), "x\n");
+    const hourAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    for (const file of [old.stdout, old.stderr, `${old.stdout}.1`, join(goneDir, "x-1.stdout.log"), ...Object.values(earlier.filesOf("dev", workload, "api-kept"))]) await utimes(file, hourAgo, hourAgo);
+
+    const store = new LogStore({ dataDir });
+    const adopted = store.open("dev", workload, "api-kept");
+    const removed = await store.sweep(Date.now() - 60 * 60 * 1000);
+    expect(removed.map((file) => file.slice(dataDir.length + 1)).sort()).toEqual(
+      [`${old.stderr}`, `${old.stdout}`, `${old.stdout}.1`, join(goneDir, "x-1.stdout.log")].map((file) => file.slice(dataDir.length + 1)).sort(),
+    );
+    const left = (await readdir(join(dataDir, "namespaces", "dev", "logs", "deployment-api"))).sort();
+    expect(left).toEqual(["api-kept.stderr.log", "api-kept.stdout.log", "api-recent.stderr.log", "api-recent.stdout.log"]);
+    await expect(readdir(goneDir)).rejects.toThrow();
+    adopted.close();
   });
 
   it("removes the files of replicas beyond the retained ones, and of a deleted workload", async () => {

@@ -5,11 +5,13 @@
  * (beyond `retainedReplicas` stopped ones per workload), a workload's when it is deleted. A file that grows past
  * `maxFileBytes` is rotated the way logrotate's copytruncate does it (the process keeps its descriptor, opened
  * for appending): copied to `<file>.1`, replacing the previous one, and truncated, so a replica that logs for
- * months keeps at most twice that on disk per stream.
+ * months keeps at most twice that on disk per stream. Files no replica of this store has opened (those of an
+ * earlier slipway's replicas that were not adopted) are swept once untouched for an hour, at most hourly and
+ * never in the store's first ten minutes (while adoption may still be opening them).
  */
 
 import { closeSync, copyFileSync, createWriteStream, mkdirSync, openSync, readSync, statSync, truncateSync, watch, writeFileSync, type FSWatcher, type WriteStream } from "node:fs";
-import { rm, rmdir } from "node:fs/promises";
+import { readdir, rm, rmdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { LineSplitter } from "../../workflow/executors/host/line-splitter";
 import type { LogLine, LogOptions, WorkloadRef } from "../runtime";
@@ -25,6 +27,9 @@ export interface LogStoreOptions {
 }
 
 const defaultMaxFileBytes = 16 * 1024 * 1024;
+const sweepDelayMs = 10 * 60 * 1000;
+const sweepIntervalMs = 60 * 60 * 1000;
+const sweepUnusedForMs = 60 * 60 * 1000;
 
 type BufferedLine = LogLine & { seq: number };
 
@@ -172,6 +177,8 @@ export class LogStore {
   private readonly logs = new Map<string, ReplicaLog[]>();
   private readonly followers = new Map<string, Set<(line: LogLine) => void>>();
   private seq = 0;
+  private readonly createdAt = Date.now();
+  private lastSweep = 0;
 
   constructor(private readonly options: LogStoreOptions) {}
 
@@ -190,6 +197,7 @@ export class LogStore {
     list.push(log);
     this.logs.set(key, list);
     this.trim(key);
+    this.sweepWhenDue();
     const limit = this.options.linesPerReplica ?? 2000;
     const append = (stream: LogLine["stream"]) => (text: string) => {
       const line = { replica, stream, time: new Date().toISOString(), line: text, seq: this.seq++ };
@@ -221,6 +229,39 @@ export class LogStore {
     if (dropped.length === 0) return;
     this.logs.set(key, list.filter((log) => !dropped.includes(log)));
     for (const log of dropped) for (const file of filesWithRotated(log)) void rm(file, { force: true }).catch(() => undefined);
+  }
+
+  private sweepWhenDue(): void {
+    const now = Date.now();
+    if (now - this.createdAt < sweepDelayMs || now - this.lastSweep < sweepIntervalMs) return;
+    this.lastSweep = now;
+    void this.sweep(now - sweepUnusedForMs).catch(() => undefined);
+  }
+
+  /**
+   * Removes the log files under the data dir that no replica of this store has opened and that were last written
+   * before `unusedBefore` (epoch ms), then the workload directories left empty; resolves to the files removed.
+   */
+  async sweep(unusedBefore: number): Promise<string[]> {
+    const known = new Set([...this.logs.values()].flatMap((list) => list.flatMap(filesWithRotated)));
+    const removed: string[] = [];
+    const namespaces = join(this.options.dataDir, "namespaces");
+    for (const namespace of await readdir(namespaces).catch(() => [])) {
+      const logs = join(namespaces, namespace, "logs");
+      for (const workload of await readdir(logs).catch(() => [])) {
+        const dir = join(logs, workload);
+        for (const name of await readdir(dir).catch(() => [])) {
+          const file = join(dir, name);
+          if (known.has(file) || !/\.(stdout|stderr)\.log(\.1)?$/.test(name)) continue;
+          const info = await stat(file).catch(() => undefined);
+          if (!info?.isFile() || info.mtimeMs >= unusedBefore) continue;
+          await rm(file, { force: true });
+          removed.push(file);
+        }
+        await rmdir(dir).catch(() => undefined); // only when empty
+      }
+    }
+    return removed;
   }
 
   /**
