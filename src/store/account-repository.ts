@@ -98,12 +98,17 @@ export class AccountRepository {
 
   /** The user a token belongs to, or undefined for an unknown token. */
   authenticate(token: string): Promise<UserRecord | undefined> {
+    return this.userOfTokenHash(hashToken(token));
+  }
+
+  /** The user of the token stored under this hash (`hashToken`), or undefined when there is none (revoked). */
+  userOfTokenHash(tokenHash: string): Promise<UserRecord | undefined> {
     return storeOperation("authenticate", async () => {
       const row = await this.db
         .selectFrom("tokens")
         .innerJoin("users", "users.id", "tokens.user_id")
         .select(["users.id", "users.name", "users.is_admin", "users.created_at"])
-        .where("tokens.token_hash", "=", hashToken(token))
+        .where("tokens.token_hash", "=", tokenHash)
         .executeTakeFirst();
       return row ? toUser(row) : undefined;
     });

@@ -1,4 +1,4 @@
-/** /api/v1/events/stream with a real HTTP client: auth (header or ?access_token), live run events, visibility, replay after Last-Event-ID, keepalives, overflow drop, shutdown. */
+/** /api/v1/events/stream with a real HTTP client: auth (header, stream cookie or ?access_token), live run events, visibility, replay after Last-Event-ID, keepalives, overflow drop, shutdown. */
 
 import { request, type IncomingMessage } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -99,6 +99,35 @@ describe("server-sent events", () => {
     expect(bad.status).toBe(401);
     const badHeader = await open(`${t.url}/api/v1/events/stream`, { authorization: "Bearer nope" });
     expect(badHeader.status).toBe(401);
+  });
+
+  it("trades a token for an HttpOnly stream cookie that only the stream accepts, ends with its token, and cannot be forged", async () => {
+    const anonymous = await fetch(`${t.url}/api/v1/events/session`, { method: "POST" });
+    expect(anonymous.status).toBe(401);
+    const user = await t.server.context.store.accounts.findUser("dev");
+    const issued = await t.server.context.store.accounts.issueToken(user?.id ?? -1, "dashboard");
+    const session = await fetch(`${t.url}/api/v1/events/session`, { method: "POST", headers: { authorization: `Bearer ${issued.token}` } });
+    expect(session.status).toBe(200);
+    const setCookie = session.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(/^slipway_events=[\w-]+\.[\w-]+; Path=\/api\/v1\/events\/stream; Max-Age=43200; HttpOnly; SameSite=Strict$/);
+    expect(setCookie).not.toContain(issued.token);
+    expect(Date.parse(((await session.json()) as { expiresAt: string }).expiresAt)).toBeGreaterThan(Date.now());
+    const cookie = setCookie.split(";")[0];
+
+    const stream = await open(`${t.url}/api/v1/events/stream`, { cookie });
+    expect(stream.status).toBe(200);
+    await waitUntil("connected as dev", async () => (stream.comments.some((c) => c.startsWith("connected as dev")) ? true : undefined));
+    // Only the stream takes it: the rest of the API still needs the token.
+    expect((await fetch(`${t.url}/api/v1/user`, { headers: { cookie } })).status).toBe(401);
+    const [payload, signature] = cookie.slice("slipway_events=".length).split(".");
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, "base64url").toString()), exp: 4_000_000_000 })).toString("base64url");
+    expect((await open(`${t.url}/api/v1/events/stream`, { cookie: `slipway_events=${forged}.${signature}` })).status).toBe(401);
+    expect((await open(`${t.url}/api/v1/events/stream`, { cookie: `slipway_events=${payload}.x${signature.slice(1)}` })).status).toBe(401);
+
+    await t.server.context.store.accounts.revokeToken(user?.id ?? -1, issued.id);
+    expect((await open(`${t.url}/api/v1/events/stream`, { cookie })).status).toBe(401);
+    const signedOut = await fetch(`${t.url}/api/v1/events/session`, { method: "DELETE" });
+    expect([signedOut.status, signedOut.headers.get("set-cookie")]).toEqual([204, "slipway_events=; Path=/api/v1/events/stream; Max-Age=0; HttpOnly; SameSite=Strict"]);
   });
 
   it("streams a push and its run, live, to a member; an outsider sees none of it", async () => {

@@ -75,6 +75,10 @@ describe.skipIf(!chromiumAvailable())("dashboard in Chromium", () => {
   });
 
   it("signs in with a token and lists the repositories", async () => {
+    const streamUrls: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/events/stream")) streamUrls.push(request.url());
+    });
     await page.goto(`${t.url}/`);
     await page.getByLabel("Token").waitFor();
     await shot("01-sign-in");
@@ -84,6 +88,10 @@ describe.skipIf(!chromiumAvailable())("dashboard in Chromium", () => {
     await signIn(page, t.url, dev.token, "dev");
     await page.getByText("acme/shop").first().waitFor();
     await page.getByTestId("live-state").and(page.locator('[data-state="live"]')).waitFor();
+    // The live stream is authenticated by its HttpOnly cookie: no token in its URL (access logs), none readable by scripts.
+    expect(streamUrls.length).toBeGreaterThan(0);
+    expect(streamUrls.every((url) => !url.includes(dev.token) && !url.includes("access_token"))).toBe(true);
+    expect((await page.context().cookies()).find((cookie) => cookie.name === "slipway_events")).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/api/v1/events/stream" });
     await shot("02-repositories");
   });
 

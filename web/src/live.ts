@@ -1,7 +1,12 @@
-/** One EventSource per tab on /api/v1/events/stream (token as ?access_token=), shared by every component that listens. */
+/**
+ * One EventSource per tab on /api/v1/events/stream, shared by every component that listens. EventSource cannot send
+ * the token as a header, and a token in the URL ends up in access logs: the tab first trades it for the stream's
+ * cookie (POST /api/v1/events/session). A stream the server refuses (a restarted server no longer knows the cookie)
+ * is opened again, with a new cookie, after a few seconds.
+ */
 
 import { useEffect, useRef, useSyncExternalStore } from "react";
-import { getToken } from "./api";
+import { api, getToken } from "./api";
 import type { ServerEvent } from "./types";
 
 type Listener = (event: ServerEvent) => void;
@@ -11,6 +16,10 @@ const listeners = new Set<Listener>();
 const stateListeners = new Set<() => void>();
 let source: EventSource | undefined;
 let state: LiveState = "offline";
+/** Bumped by every connect and disconnect: a connect that an older one started gives up. */
+let generation = 0;
+let retry: ReturnType<typeof setTimeout> | undefined;
+const retryMs = 3000;
 
 function setState(next: LiveState): void {
   state = next;
@@ -18,13 +27,31 @@ function setState(next: LiveState): void {
 }
 
 export function connectLive(): void {
-  const token = getToken();
-  if (source || !token) return;
+  if (source || !getToken() || state === "connecting") return;
+  const mine = (generation += 1);
   setState("connecting");
-  source = new EventSource(`/api/v1/events/stream?access_token=${encodeURIComponent(token)}`);
-  source.onopen = () => setState("live");
-  source.onerror = () => setState(source?.readyState === EventSource.CLOSED ? "offline" : "connecting");
-  source.onmessage = (message) => {
+  api<{ expiresAt: string }>("/events/session", { method: "POST" }).then(
+    () => {
+      if (mine === generation) open(mine);
+    },
+    () => {
+      if (mine === generation) retryLater();
+    },
+  );
+}
+
+function open(mine: number): void {
+  const stream = new EventSource("/api/v1/events/stream");
+  source = stream;
+  stream.onopen = () => setState("live");
+  stream.onerror = () => {
+    if (mine !== generation) return;
+    if (stream.readyState !== EventSource.CLOSED) return setState("connecting"); // EventSource retries by itself
+    stream.close();
+    source = undefined;
+    retryLater();
+  };
+  stream.onmessage = (message) => {
     let event: ServerEvent;
     try {
       event = JSON.parse(message.data as string) as ServerEvent;
@@ -35,10 +62,19 @@ export function connectLive(): void {
   };
 }
 
+function retryLater(): void {
+  setState("offline");
+  clearTimeout(retry);
+  retry = setTimeout(connectLive, retryMs);
+}
+
 export function disconnectLive(): void {
+  generation += 1;
+  clearTimeout(retry);
   source?.close();
   source = undefined;
   setState("offline");
+  void fetch("/api/v1/events/session", { method: "DELETE" }).catch(() => undefined);
 }
 
 export function useLiveState(): LiveState {

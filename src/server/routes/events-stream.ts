@@ -1,6 +1,7 @@
 /**
  * GET /api/v1/events/stream: server events as text/event-stream for live dashboards. EventSource cannot send
- * headers, so the token may come as ?access_token=. Each client sees only events of repositories it may view,
+ * headers: a browser first trades its token for a stream cookie (POST /api/v1/events/session, see
+ * event-stream-session.ts); other clients may send ?access_token=. Each client sees only events of repositories it may view,
  * gets a keepalive comment every `heartbeat` seconds, and is dropped when it stops reading (bounded buffer).
  * Server shutdown ends every stream with a `shutdown` message.
  *
@@ -13,7 +14,9 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { ServerResponse } from "node:http";
 import { SlipwayError } from "../../core/errors";
-import type { UserRecord } from "../../store";
+import { hashToken, type UserRecord } from "../../store";
+import { tokenFromHeader } from "../access";
+import { StreamSessionCookies, streamCookieTtlSeconds } from "../event-stream-session";
 import type { ServerContext } from "../server-context";
 import type { ServerEvent } from "../services/server-events";
 import { repoVisibility, typeMatcher } from "./events";
@@ -83,6 +86,7 @@ export function eventStreamRoutes(context: ServerContext): FastifyPluginAsync {
   const { store } = context;
   const clients = new Set<StreamClient>();
   const journal = new EventJournal();
+  const cookies = new StreamSessionCookies();
 
   return async (app) => {
     const stopRecording = context.events.subscribe((event) => journal.record(event));
@@ -90,6 +94,27 @@ export function eventStreamRoutes(context: ServerContext): FastifyPluginAsync {
       stopRecording();
       for (const client of [...clients]) client.end("shutdown");
     });
+
+    app.post(
+      "/events/session",
+      {
+        schema: {
+          summary: "Trades the token in the Authorization header for the event stream's cookie (for EventSource, which cannot send headers)",
+          tags: ["events"],
+          response: { 200: { type: "object", required: ["expiresAt"], properties: { expiresAt: { type: "string", format: "date-time" } } } },
+        },
+      },
+      async (request, reply) => {
+        const token = tokenFromHeader(request.headers.authorization);
+        if (!request.user || token === undefined) throw new SlipwayError("UNAUTHENTICATED", "Send the token as an Authorization header to get a stream cookie.");
+        const cookie = cookies.issue(hashToken(token));
+        return reply.header("set-cookie", cookie.header).header("cache-control", "no-store").send({ expiresAt: cookie.expiresAt.toISOString() });
+      },
+    );
+
+    app.delete("/events/session", { schema: { summary: "Removes the event stream's cookie (signing out)", tags: ["events"], response: { 204: { type: "null" } } } }, async (_request, reply) =>
+      reply.header("set-cookie", cookies.cleared()).status(204).send(),
+    );
 
     app.get<{ Querystring: StreamQuery }>(
       "/events/stream",
@@ -114,10 +139,13 @@ export function eventStreamRoutes(context: ServerContext): FastifyPluginAsync {
       async (request, reply) => {
         let user: UserRecord | undefined = request.user;
         if (!user && request.query.access_token) user = await store.accounts.authenticate(request.query.access_token);
+        const cookieToken = user ? undefined : cookies.verify(request.headers.cookie);
+        // The token the cookie was issued for must still exist: revoking it ends the cookie.
+        if (cookieToken) user = await store.accounts.userOfTokenHash(cookieToken);
         if (!user) {
           // Answered here, without a WWW-Authenticate challenge: EventSource in a browser would otherwise raise a login prompt.
-          const error = new SlipwayError("UNAUTHENTICATED", request.query.access_token ? "The token is not valid." : "Authentication required: send a token (?access_token= for EventSource).");
-          return reply.status(401).send({ error: error.toJSON() });
+          const why = request.query.access_token ? "The token is not valid." : `Authentication required: an Authorization header, the cookie from POST /api/v1/events/session (valid ${streamCookieTtlSeconds / 3600} h, revoked with its token), or ?access_token=.`;
+          return reply.status(401).send({ error: new SlipwayError("UNAUTHENTICATED", why).toJSON() });
         }
         const viewer = user;
         const matches = typeMatcher(request.query.type);
