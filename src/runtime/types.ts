@@ -118,6 +118,8 @@ export interface ServicePort {
   protocol?: "TCP";
   /** "tcp" proxies raw connections; anything else (default) is proxied as HTTP with draining and retries. */
   appProtocol?: string;
+  /** The fixed 127.0.0.1 port the service answers on (a NodePort Service's); without it, a free port is taken. */
+  nodePort?: number;
 }
 
 export interface ServiceSpec {

@@ -90,6 +90,21 @@ function checkService(spec: ServiceSpec, report: Report): void {
     if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) report(`spec.ports[${index}].port`, "must be 1-65535");
     if (seen.has(port.port)) report(`spec.ports[${index}].port`, `${port.port} is declared twice`);
     seen.add(port.port);
+    if (port.nodePort !== undefined && (!Number.isInteger(port.nodePort) || port.nodePort < 1 || port.nodePort > 65535)) report(`spec.ports[${index}].nodePort`, "must be 1-65535");
+  }
+}
+
+/** A node port is one listener on 127.0.0.1: two Services of a batch cannot both have it. */
+function checkNodePorts(objects: RuntimeObject[], report: (object: RuntimeObject, field: string, message: string) => void): void {
+  const owners = new Map<number, string>();
+  for (const object of objects) {
+    if (object.kind !== "Service") continue;
+    for (const [index, port] of (object.ports ?? []).entries()) {
+      if (port.nodePort === undefined) continue;
+      const owner = owners.get(port.nodePort);
+      if (owner) report(object, `spec.ports[${index}].nodePort`, `${port.nodePort} is already the node port of Service ${owner}`);
+      else owners.set(port.nodePort, object.name);
+    }
   }
 }
 
@@ -119,6 +134,7 @@ export function validateObjects(namespace: string, objects: RuntimeObject[]): vo
     else if (object.kind === "Ingress") checkIngress(object, report);
     else if (object.kind === "Job") checkJob(object, report);
   }
+  checkNodePorts(objects, (object, field, message) => problems.push(`${object.kind} ${namespace}/${object.name}: ${field} ${message}`));
   if (problems.length > 0) {
     throw new SlipwayError("REQUEST_INVALID", `invalid objects for namespace ${namespace}:\n  ${problems.join("\n  ")}`, { details: { problems } });
   }

@@ -63,7 +63,14 @@ export function toRuntimeObject(manifest: Exclude<M.Manifest, M.NamespaceManifes
         selector: { ...manifest.spec.selector },
         ports: manifest.spec.ports.map((port, index) => {
           if (port.protocol !== "TCP") report(`spec.ports[${index}].protocol`, `${port.protocol} is not supported by the runtime (TCP only)`);
-          return { ...(port.name === undefined ? {} : { name: port.name }), port: port.port, targetPort: port.targetPort, protocol: "TCP" as const };
+          return {
+            ...(port.name === undefined ? {} : { name: port.name }),
+            port: port.port,
+            targetPort: port.targetPort,
+            protocol: "TCP" as const,
+            ...(port.nodePort === undefined ? {} : { nodePort: port.nodePort }),
+            ...(port.appProtocol === undefined ? {} : { appProtocol: port.appProtocol }),
+          };
         }),
       };
     case "Ingress":

@@ -142,6 +142,10 @@ export interface ServicePort {
   port: number;
   targetPort: IntOrString;
   protocol: Protocol;
+  /** NodePort and LoadBalancer Services: the fixed port (30000-32767) the service also answers on. */
+  nodePort?: number;
+  /** `tcp` is proxied as raw connections; anything else as HTTP. */
+  appProtocol?: string;
 }
 
 export interface ServiceManifest extends ManifestBase {

@@ -4,6 +4,10 @@ import type { Field } from "./field";
 import type { IngressBackend, IngressManifest, IngressPath, ServiceManifest, ServicePort } from "./model";
 import type { ManifestHead } from "./parse-metadata";
 
+/** Kubernetes' default `--service-node-port-range`. */
+export const minNodePort = 30000;
+export const maxNodePort = 32767;
+
 export function parseService(root: Field, head: ManifestHead): ServiceManifest {
   const spec = root.key("spec");
   if (!spec.present) spec.report("is required");
@@ -14,11 +18,16 @@ export function parseService(root: Field, head: ManifestHead): ServiceManifest {
   if (spec.present && portFields.length === 0 && !(portsField.present && !Array.isArray(portsField.value))) portsField.report("needs at least one port");
   const ports = portFields.map(parseServicePort);
   const seen = new Set<string>();
+  const nodePorts = new Set<number>();
   ports.forEach((port, i) => {
     const key = `${port.port}/${port.protocol}`;
     if (port.port !== 0 && seen.has(key)) portFields[i].key("port").report(`${port.port} is already a port of this Service`);
     seen.add(key);
     if (ports.length > 1 && port.name === undefined) portFields[i].key("name").report("is required when a Service has more than one port");
+    if (port.nodePort === undefined) return;
+    if (type === "ClusterIP") portFields[i].key("nodePort").report(`is only allowed when spec.type is NodePort or LoadBalancer (it is ClusterIP)`);
+    if (nodePorts.has(port.nodePort)) portFields[i].key("nodePort").report(`${port.nodePort} is already a node port of this Service`);
+    nodePorts.add(port.nodePort);
   });
   return { ...head, kind: "Service", spec: { type, selector: spec.key("selector").stringMap(), ports } };
 }
@@ -29,11 +38,17 @@ function parseServicePort(field: Field): ServicePort {
   if (!portField.present) portField.report("is required");
   const port = portField.int({ min: 1 }) ?? 0;
   if (port > 65535) portField.report("must be at most 65535");
+  const nodePortField = field.key("nodePort");
+  const nodePort = nodePortField.int({ min: 1 });
+  if (nodePort !== undefined && (nodePort < minNodePort || nodePort > maxNodePort)) nodePortField.report(`${nodePort} is outside the node port range ${minNodePort}-${maxNodePort}`);
+  const appProtocol = field.key("appProtocol").string();
   return {
     name: field.key("name").string(),
     port,
     targetPort: field.key("targetPort").intOrString() ?? port,
     protocol: field.key("protocol").oneOf(["TCP", "UDP", "SCTP"] as const) ?? "TCP",
+    ...(nodePort === undefined ? {} : { nodePort }),
+    ...(appProtocol === undefined ? {} : { appProtocol }),
   };
 }
 

@@ -105,8 +105,8 @@ export class LocalNamespace implements WorkloadHost, ConfigSource, BackendResolv
         break;
       case "Service": {
         const service = this.services.get(object.name) ?? new LocalService(object, this.ports);
+        await service.configure(object); // a node port that is taken throws here, leaving the service as it was
         this.services.set(object.name, service);
-        await service.configure(object);
         this.endpointsChanged();
         break;
       }

@@ -36,6 +36,13 @@ export class PortAllocator {
     this.held.add(port);
   }
 
+  /** Holds a fixed port unless this runtime holds it already (a Service's node port); false when it does. */
+  tryHold(port: number): boolean {
+    if (this.held.has(port)) return false;
+    this.held.add(port);
+    return true;
+  }
+
   release(port: number): void {
     this.held.delete(port);
   }

@@ -1,5 +1,6 @@
 /** A Service's balancers, one per service port, and the mapping of serving replicas onto them (the endpoints controller). */
 
+import { describeError, SlipwayError } from "../../core/errors";
 import type { ServiceState } from "../runtime";
 import type { Labels, ServicePort, ServiceSpec } from "../types";
 import { HttpBalancer, type Balancer } from "./load-balancer";
@@ -24,8 +25,9 @@ function protocolOf(port: ServicePort): "http" | "tcp" {
   return port.appProtocol?.toLowerCase() === "tcp" ? "tcp" : "http";
 }
 
+/** A port whose key stays keeps its balancer and listener. */
 function portKey(port: ServicePort): string {
-  return `${port.port}/${protocolOf(port)}`;
+  return `${port.port}/${protocolOf(port)}/${port.nodePort ?? ""}`;
 }
 
 export class LocalService {
@@ -36,27 +38,53 @@ export class LocalService {
     private readonly ports: PortAllocator,
   ) {}
 
-  /** Keeps the balancer (and its host port) of every service port that stays; opens and closes the rest. */
+  /**
+   * Keeps the balancer (and its host port) of every service port that stays; opens and closes the rest. New
+   * listeners open before old ones close, so a node port that is taken fails the apply with the service as it was
+   * (a node port moving between two of its own ports is freed first).
+   */
   async configure(spec: ServiceSpec): Promise<void> {
-    this.spec = spec;
     const wanted = new Map(spec.ports.map((port) => [portKey(port), port]));
-    const keep: PortBalancer[] = [];
+    const kept: { entry: PortBalancer; port: ServicePort }[] = [];
+    const leaving: PortBalancer[] = [];
     for (const entry of this.balancers) {
       const port = wanted.get(portKey(entry.port));
       if (port) {
-        entry.port = port;
-        keep.push(entry);
+        kept.push({ entry, port });
         wanted.delete(portKey(port));
-      } else await this.closeOne(entry);
+      } else leaving.push(entry);
     }
-    for (const port of wanted.values()) {
-      const protocol = protocolOf(port);
-      const name = `${spec.name}:${port.name ?? port.port}`;
-      const balancer = protocol === "tcp" ? new TcpBalancer(name) : new HttpBalancer(name);
-      const hostPort = await balancer.listen(await this.ports.allocate());
-      keep.push({ port, hostPort, protocol, balancer });
+    const wantedNodePorts = new Set([...wanted.values()].map((port) => port.nodePort));
+    const freedFirst = leaving.filter((entry) => wantedNodePorts.has(entry.hostPort));
+    for (const entry of freedFirst) await this.closeOne(entry);
+    const opened: PortBalancer[] = [];
+    try {
+      for (const port of wanted.values()) opened.push(await this.open(spec.name, port));
+    } catch (error) {
+      await Promise.all(opened.map((entry) => this.closeOne(entry)));
+      this.balancers = this.balancers.filter((entry) => !freedFirst.includes(entry));
+      throw error;
     }
-    this.balancers = keep;
+    for (const entry of leaving) if (!freedFirst.includes(entry)) await this.closeOne(entry);
+    for (const { entry, port } of kept) entry.port = port;
+    this.spec = spec;
+    this.balancers = [...kept.map(({ entry }) => entry), ...opened];
+  }
+
+  private async open(service: string, port: ServicePort): Promise<PortBalancer> {
+    const protocol = protocolOf(port);
+    const name = `${service}:${port.name ?? port.port}`;
+    const balancer = protocol === "tcp" ? new TcpBalancer(name) : new HttpBalancer(name);
+    if (port.nodePort === undefined) return { port, hostPort: await balancer.listen(await this.ports.allocate()), protocol, balancer };
+    const where = `Service ${service} port ${port.name ?? port.port}: node port ${port.nodePort} on ${loopback}`;
+    if (!this.ports.tryHold(port.nodePort)) throw new SlipwayError("CONFLICT", `${where} is already used by this runtime (another Service's node port, an ingress or a replica)`);
+    try {
+      return { port, hostPort: await balancer.listen(port.nodePort), protocol, balancer };
+    } catch (error) {
+      this.ports.release(port.nodePort);
+      await balancer.close();
+      throw new SlipwayError("CONFLICT", `${where} is taken (${describeError(error)})`);
+    }
   }
 
   /** The HTTP balancer behind a port number or name. */

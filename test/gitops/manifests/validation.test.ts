@@ -213,6 +213,17 @@ const objectCases: { name: string; text: string; problems: string[] }[] = [
     text: "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n    - name: http\n      port: 80\n    - port: 80\n",
     problems: ["f.yaml:9: spec.ports[1].port 80 is already a port of this Service", "f.yaml:9: spec.ports[1].name is required when a Service has more than one port"],
   },
+  {
+    name: "Service node port on a ClusterIP Service, out of range, and twice",
+    text: "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n    - { name: a, port: 80, nodePort: 30080 }\n    - { name: b, port: 81, nodePort: 80 }\n    - { name: c, port: 82, nodePort: 30080 }\n",
+    problems: [
+      "f.yaml:8: spec.ports[1].nodePort 80 is outside the node port range 30000-32767",
+      "f.yaml:7: spec.ports[0].nodePort is only allowed when spec.type is NodePort or LoadBalancer (it is ClusterIP)",
+      "f.yaml:8: spec.ports[1].nodePort is only allowed when spec.type is NodePort or LoadBalancer (it is ClusterIP)",
+      "f.yaml:9: spec.ports[2].nodePort is only allowed when spec.type is NodePort or LoadBalancer (it is ClusterIP)",
+      "f.yaml:9: spec.ports[2].nodePort 30080 is already a node port of this Service",
+    ],
+  },
   { name: "Service without ports", text: "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: { app: web }\n", problems: ["f.yaml:5: spec.ports needs at least one port"] },
   {
     name: "Ingress path without pathType or backend port",

@@ -42,7 +42,7 @@ describe("manifestsToRuntime", () => {
         }],
       },
     });
-    expect(byKind.Service).toMatchObject({ selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http" }] });
+    expect(byKind.Service).toMatchObject({ selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: "http", nodePort: 30080, appProtocol: "http" }] });
     expect(byKind.Ingress).toMatchObject({ rules: [{ host: "web.dev.localhost", paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } }] }] });
     expect(byKind.Job).toMatchObject({ backoffLimit: 1, template: { restartPolicy: "Never", containers: [{ command: ["node", "migrate.js"] }] } });
     expect(() => validateObjects("dev", result.mapped.map((entry) => entry.object))).not.toThrow();
