@@ -218,20 +218,23 @@ async function commonBottom(repoDir: string, bottoms: string[], exclude: string[
  * run's range above the bounds (exactly `head ^exclude`, so the invariant holds).
  */
 async function save(cache: CommitCacheData, walked: CachedCommit[], range: HistoryRange, options: CommitCacheOptions, onlyAdded: boolean): Promise<boolean> {
-  const maxCommits = options.maxCommits ?? 250_000;
-  const tips = frontier(cache.commits, tipLimit).map((c) => c.sha);
-  const segment = onlyAdded && cache.file && cache.commits.size <= maxCommits ? encodeCacheSegment({ ...cache, tips }) : undefined;
-  if (segment && cache.file && (await appendCommitCache(options.file, cache.file, segment))) {
-    const added = cache.commits.size - cache.file.commits;
-    cache.file = { ...cache.file, commits: cache.commits.size, segments: cache.file.segments + 1, appended: cache.file.appended + added };
-    cache.tips = tips;
-    return true;
+  const file = cache.file;
+  if (onlyAdded && file && cache.commits.size <= maxCommitsOf(options)) {
+    const tips = frontier(cache.commits, tipLimit).map((c) => c.sha);
+    const segment = encodeCacheSegment({ ...cache, tips });
+    if (segment && (await appendCommitCache(options.file, file, segment))) {
+      cache.file = { ...file, commits: cache.commits.size, segments: file.segments + 1, appended: file.appended + cache.commits.size - file.commits };
+      cache.tips = tips;
+      return true;
+    }
   }
   return rewrite(cache, walked, range, options);
 }
 
+const maxCommitsOf = (options: CommitCacheOptions): number => options.maxCommits ?? 250_000;
+
 async function rewrite(cache: CommitCacheData, walked: CachedCommit[], range: HistoryRange, options: CommitCacheOptions): Promise<boolean> {
-  const maxCommits = options.maxCommits ?? 250_000;
+  const maxCommits = maxCommitsOf(options);
   const maxBytes = options.maxBytes ?? 128 * 2 ** 20;
   const compact = (): CommitCacheData => ({ withFiles: cache.withFiles, bottoms: [...range.exclude], tips: [], commits: new CommitStore([...walked]) });
   let data = cache.commits.size > maxCommits ? compact() : cache;
