@@ -2,6 +2,7 @@
 
 import { SlipwayError } from "../core/errors";
 import { isJsonObject, type JsonObject, type JsonValue } from "../core/json";
+import type { SecretBox } from "../core/secret-box";
 
 export type ChannelKind = "webhook" | "slack" | "email";
 
@@ -85,18 +86,41 @@ export function parseChannelConfig(kind: string, input: JsonValue): ChannelConfi
   throw new SlipwayError("REQUEST_INVALID", `channel kind "${kind}" is not one of webhook, slack, email`);
 }
 
-/** The config as JSON for the store. */
-export function channelConfigJson(config: ChannelConfig): JsonObject {
-  const { kind: _kind, ...rest } = config;
+/** The settings of a kind that are secrets: sealed in the store, masked in the API. A Slack webhook URL is a credential. */
+function secretKeys(kind: string): string[] {
+  return kind === "slack" ? ["url"] : ["secret", "password"];
+}
+
+/** The config as JSON for the store, its secrets sealed. */
+export function channelConfigForStore(config: ChannelConfig, box: SecretBox): JsonObject {
+  const { kind, ...rest } = config;
+  const secrets = secretKeys(kind);
   const json: JsonObject = {};
-  for (const [key, value] of Object.entries(rest)) if (value !== undefined) json[key] = value as JsonValue;
+  for (const [key, value] of Object.entries(rest)) {
+    if (value !== undefined) json[key] = secrets.includes(key) && typeof value === "string" ? box.seal(value) : (value as JsonValue);
+  }
   return json;
 }
 
-/** The config as the API shows it: secrets and passwords masked. */
-export function redactedConfig(config: JsonValue): JsonValue {
+/** A stored channel's settings, its secrets opened and the whole checked again. */
+export function channelConfigFromStore(channel: { kind: string; config: JsonValue }, box: SecretBox): ChannelConfig {
+  const stored = channel.config;
+  if (!isJsonObject(stored)) return parseChannelConfig(channel.kind, stored);
+  const opened: JsonObject = { ...stored };
+  for (const key of secretKeys(channel.kind)) if (typeof opened[key] === "string") opened[key] = box.open(opened[key]);
+  return parseChannelConfig(channel.kind, opened);
+}
+
+/** Whether a stored config still holds a secret from before sealing (re-sealed at start-up). */
+export function hasUnsealedSecret(channel: { kind: string; config: JsonValue }): boolean {
+  const stored = channel.config;
+  return isJsonObject(stored) && secretKeys(channel.kind).some((key) => typeof stored[key] === "string" && !(stored[key] as string).startsWith("sealed:"));
+}
+
+/** The config as the API shows it: secrets masked. */
+export function redactedConfig(kind: string, config: JsonValue): JsonValue {
   if (!isJsonObject(config)) return config;
   const shown: JsonObject = { ...config };
-  for (const key of ["secret", "password"]) if (key in shown) shown[key] = "********";
+  for (const key of secretKeys(kind)) if (key in shown) shown[key] = "********";
   return shown;
 }

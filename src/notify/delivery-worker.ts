@@ -3,7 +3,8 @@
 import { systemClock, type Clock } from "../core/clock";
 import { describeError } from "../core/errors";
 import type { ChannelRecord, DeliveryRecord, Store } from "../store";
-import { parseChannelConfig, type ChannelKind } from "./channel-config";
+import { channelConfigFromStore, type ChannelKind } from "./channel-config";
+import type { SecretBox } from "../core/secret-box";
 import { sendThrough, type SendResult } from "./channels";
 import { parseRenderedMessage } from "./message";
 
@@ -25,6 +26,8 @@ export function backoffDelay(policy: RetryPolicy, attempts: number): number {
 
 export interface DeliveryWorkerOptions {
   store: Store;
+  /** Opens the channels' sealed secrets. */
+  secrets: SecretBox;
   clock?: Clock;
   retry?: Partial<RetryPolicy>;
   log(message: string): void;
@@ -104,7 +107,7 @@ export class DeliveryWorker {
     else if (!message) result = { ok: false, retryable: false, error: "the stored message is unreadable" };
     else {
       try {
-        const config = parseChannelConfig(channel.kind, channel.config);
+        const config = channelConfigFromStore(channel, this.options.secrets);
         kind = config.kind;
         result = await sendThrough(config, message, delivery.id);
       } catch (error) {

@@ -1,5 +1,6 @@
 /** What every route and background service of the server shares. */
 
+import type { SecretBox } from "../core/secret-box";
 import type { RepoRecord, Store } from "../store";
 import type { ApprovalService } from "./services/approvals";
 import type { DeliveryService } from "./services/delivery";
@@ -35,4 +36,6 @@ export interface ServerContext {
   metrics: MetricsService;
   /** Protected environments: approval requests for promotions and workflow jobs. */
   approvals: ApprovalService;
+  /** Seals secret settings in the store with `<data dir>/secret.key`. */
+  secrets: SecretBox;
 }

@@ -4,6 +4,7 @@
  * gracefully (running runs are cancelled and recorded, the store closed, the lock released).
  */
 
+import { SecretBox } from "../core/secret-box";
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -83,7 +84,8 @@ async function serve(options: ServerOptions, dataDir: string, store: Store, lock
   const images = serverImageSource(dataDir, () => url);
   const delivery = new DeliveryService({ store, events, dataDir, repoPath, log, images, registryAuth: serverRegistryAuth(dataDir, () => url), adjustDesired: (application, desired): DesiredState => schedules.adjustDesired(application, desired) }, options.delivery);
   const metrics = new MetricsService({ store, events, log });
-  const notifier = new Notifier({ store, events, delivery, publicUrl: () => url, log, retry: options.notifications?.retry, onAttempt: (kind, outcome) => metrics.notificationAttempt(kind, outcome) });
+  const secrets = SecretBox.fromKeyFile(join(dataDir, "secret.key"));
+  const notifier = new Notifier({ store, events, delivery, publicUrl: () => url, log, secrets, retry: options.notifications?.retry, onAttempt: (kind, outcome) => metrics.notificationAttempt(kind, outcome) });
   const schedules: ScheduleService = new ScheduleService({ store, delivery, events, clock: options.clock ?? systemClock, log, onPower: (environment, asleep) => metrics.environmentAsleep(environment, asleep) });
   // A branch push feeds delivery (env repos sync at once) and pull requests (head update, synchronize).
   const onBranchPush = async (repo: RepoRecord, push: PushRecord): Promise<void> => {
@@ -92,7 +94,7 @@ async function serve(options: ServerOptions, dataDir: string, store: Store, lock
   };
   const pushes = new PushReceiver({ store, spoolDir: join(dataDir, "spool", "pushes"), dispatcher, events, repoPath, log, onBranchPush });
   const scheduler = new Scheduler({ store, dispatcher, events, repoPath, log, clock: options.clock ?? systemClock });
-  const context: ServerContext = { store, dataDir, gitRoot, publicUrl: () => url, dispatcher, pushes, scheduler, events, repoPath, log, delivery, approvals, notifier, schedules, metrics };
+  const context: ServerContext = { store, dataDir, gitRoot, publicUrl: () => url, dispatcher, pushes, scheduler, events, repoPath, log, delivery, approvals, notifier, schedules, metrics, secrets };
 
   const orphans = await killOrphanedSteps(dataDir);
   if (orphans.length > 0) log(`recovered: ended ${orphans.length} step process(es) left running by the previous server`);
@@ -109,6 +111,8 @@ async function serve(options: ServerOptions, dataDir: string, store: Store, lock
   await pushes.recover();
   await scheduler.start();
   metrics.start();
+  const resealed = await notifier.sealStoredSecrets();
+  if (resealed > 0) log(`sealed the secrets of ${resealed} notification channel(s) stored in plain text by an earlier version`);
   notifier.start();
   // Before the controllers start: environments asleep stay asleep from their first reconcile.
   await schedules.start();

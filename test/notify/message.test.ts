@@ -2,7 +2,8 @@
 
 import { describe, expect, it } from "vitest";
 import { SlipwayError } from "../../src/core/errors";
-import { parseChannelConfig, redactedConfig } from "../../src/notify/channel-config";
+import { channelConfigForStore, channelConfigFromStore, hasUnsealedSecret, parseChannelConfig, redactedConfig } from "../../src/notify/channel-config";
+import { SecretBox } from "../../src/core/secret-box";
 import { signBody, verifySignature } from "../../src/notify/channels/webhook";
 import { slackPayload } from "../../src/notify/channels/slack";
 import { backoffDelay, defaultRetryPolicy } from "../../src/notify/delivery-worker";
@@ -57,7 +58,29 @@ describe("channels", () => {
     expect(() => parseChannelConfig("email", { host: "h", from: "nobody", to: ["a@b"] })).toThrow(/channel from: must be an email address/);
     expect(() => parseChannelConfig("pager", {})).toThrow(/not one of webhook, slack, email/);
     expect(parseChannelConfig("email", { host: "h", port: 25, from: "a@b.c", to: "x@y.z, w@y.z" })).toMatchObject({ to: ["x@y.z", "w@y.z"], secure: false });
-    expect(redactedConfig({ url: "http://x", secret: "s" })).toEqual({ url: "http://x", secret: "********" });
+    expect(redactedConfig("webhook", { url: "http://x", secret: "s" })).toEqual({ url: "http://x", secret: "********" });
+    expect(redactedConfig("slack", { url: "https://hooks.slack.com/services/T0/B0/xyz" })).toEqual({ url: "********" });
+  });
+
+  it("seals secret settings for the store and opens them again; another key cannot", () => {
+    const box = SecretBox.ephemeral();
+    const email = parseChannelConfig("email", { host: "smtp.example.com", from: "a@b.c", to: ["x@y.z"], user: "u", password: "hunter2" });
+    const stored = channelConfigForStore(email, box);
+    expect(stored).toMatchObject({ host: "smtp.example.com", user: "u" });
+    expect(String(stored.password)).toMatch(/^sealed:v1:/);
+    expect(JSON.stringify(stored)).not.toContain("hunter2");
+    expect(channelConfigFromStore({ kind: "email", config: stored }, box)).toEqual(email);
+    const slack = channelConfigForStore(parseChannelConfig("slack", { url: "https://hooks.slack.com/services/T0/B0/xyz" }), box);
+    expect(JSON.stringify(slack)).not.toContain("hooks.slack.com");
+    // A value from before sealing reads as it is, and is reported for re-sealing.
+    expect(hasUnsealedSecret({ kind: "webhook", config: { url: "http://x", secret: "plain" } })).toBe(true);
+    expect(hasUnsealedSecret({ kind: "email", config: stored })).toBe(false);
+    expect(channelConfigFromStore({ kind: "webhook", config: { url: "http://x", secret: "plain" } }, box)).toMatchObject({ secret: "plain" });
+    expect(() => channelConfigFromStore({ kind: "email", config: stored }, SecretBox.ephemeral())).toThrow(/sealed with another key/);
+    const sealed = String(stored.password);
+    const at = sealed.length - 5;
+    const tampered = { ...stored, password: `${sealed.slice(0, at)}${sealed[at] === "A" ? "B" : "A"}${sealed.slice(at + 1)}` };
+    expect(() => channelConfigFromStore({ kind: "email", config: tampered }, box)).toThrow(/sealed with another key/);
   });
 
   it("backs off exponentially up to a ceiling", () => {

@@ -4,6 +4,7 @@
  * once; deliveries, /metrics and the CLI show it; a delivery left pending by a stopped server is sent by the next.
  */
 
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DoraReport } from "../../src/insight/dora";
@@ -227,10 +228,19 @@ describe("a delivery left pending when the server stopped", () => {
       await first.server.close();
       // As if the server crashed between recording the event and sending it.
       const store = await openStore({ dialect: "sqlite", path: join(dataDir, "slipway.db") });
+      // The secret is sealed in the store with <data dir>/secret.key (0600), which the next server reads again.
+      const stored = await store.notifications.findChannel(channel.id);
+      expect(String((stored?.config as { secret?: string }).secret)).toMatch(/^sealed:v1:/);
+      expect(JSON.stringify(stored)).not.toContain(secret);
+      expect((await stat(join(dataDir, "secret.key"))).mode & 0o777).toBe(0o600);
+      // A channel an earlier version stored in plain text is sealed when the next server starts.
+      await store.notifications.createChannel({ name: "legacy", kind: "email", config: { host: "127.0.0.1", from: "a@b.c", to: ["x@y.z"], password: "plain-password" } });
       await store.notifications.enqueue({ channelId: channel.id, dedupeKey: "crash-test", trigger: "deployed", message: { trigger: "deployed", key: "crash-test", subject: "s", text: "t", html: "<p>t</p>", fields: { service: "web" } } });
       await store.close();
       const second = await startServer({ dataDir, port: 0, log: () => undefined });
       try {
+        const legacy = await second.context.store.notifications.findChannel("legacy");
+        expect(String((legacy?.config as { password?: string }).password)).toMatch(/^sealed:v1:/);
         const request = await waitUntil("the resumed delivery", async () => receiver.requests[0], 20_000, 50);
         expect(verifySignature(secret, request.body, request.headers["x-slipway-signature"] as string)).toBe(true);
         await second.context.notifier.idle();

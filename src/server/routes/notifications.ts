@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { SlipwayError } from "../../core/errors";
 import type { JsonValue } from "../../core/json";
-import { channelConfigJson, parseChannelConfig, redactedConfig } from "../../notify/channel-config";
+import { channelConfigForStore, parseChannelConfig, redactedConfig } from "../../notify/channel-config";
 import { checkTemplate } from "../../notify/template";
 import { isTriggerName, triggerNames } from "../../notify/triggers";
 import type { ChannelRecord, DeliveryRecord, NewSubscription, SubscriptionRecord } from "../../store";
@@ -40,7 +40,7 @@ export interface ChannelView extends Omit<ChannelRecord, "config"> {
 
 export type SubscriptionView = SubscriptionRecord & { channel: string };
 
-const channelView = (channel: ChannelRecord): ChannelView => ({ ...channel, config: redactedConfig(channel.config) });
+const channelView = (channel: ChannelRecord): ChannelView => ({ ...channel, config: redactedConfig(channel.kind, channel.config) });
 
 /** Checks triggers and templates; throws REQUEST_INVALID naming the field, before anything is stored. */
 function checkedSubscription(body: SubscriptionBody): Omit<NewSubscription, "channelId"> {
@@ -76,7 +76,7 @@ export function notificationRoutes(context: ServerContext): FastifyPluginAsync {
     app.post<{ Body: ChannelBody }>("/notifications/channels", { schema: { body: channelBody } }, async (request, reply) => {
       requireAdmin(request.user);
       const config = parseChannelConfig(request.body.kind, request.body.config);
-      const channel = await notifications.createChannel({ name: request.body.name, kind: config.kind, config: channelConfigJson(config) });
+      const channel = await notifications.createChannel({ name: request.body.name, kind: config.kind, config: channelConfigForStore(config, context.secrets) });
       return reply.status(201).send(channelView(channel));
     });
 
@@ -93,7 +93,7 @@ export function notificationRoutes(context: ServerContext): FastifyPluginAsync {
         requireAdmin(request.user);
         const channel = await channelOrThrow(request.params.id);
         const config = parseChannelConfig(channel.kind, request.body.config);
-        return channelView((await notifications.updateChannel(channel.id, channelConfigJson(config))) ?? channel);
+        return channelView((await notifications.updateChannel(channel.id, channelConfigForStore(config, context.secrets))) ?? channel);
       },
     );
 

@@ -7,7 +7,8 @@ import { translateEvent, type ServerEventData, type TranslationLookups } from ".
 import { parseMessageTemplate, renderMessage } from "../../notify/message";
 import { subscriptionMatches } from "../../notify/subscription-match";
 import type { NotificationEvent } from "../../notify/triggers";
-import { parseChannelConfig, type ChannelKind } from "../../notify/channel-config";
+import { channelConfigFromStore, hasUnsealedSecret, channelConfigForStore, type ChannelKind } from "../../notify/channel-config";
+import type { SecretBox } from "../../core/secret-box";
 import { sendThrough, type SendResult } from "../../notify/channels";
 import type { ChannelRecord, Store } from "../../store";
 import type { DeliveryService } from "./delivery";
@@ -19,6 +20,8 @@ export interface NotifierDeps {
   delivery: DeliveryService;
   publicUrl(): string;
   log(message: string): void;
+  /** Seals channel secrets in the store. */
+  secrets: SecretBox;
   clock?: Clock;
   retry?: Partial<RetryPolicy>;
   onAttempt?(kind: ChannelKind | "unknown", outcome: "sent" | "retry" | "failed"): void;
@@ -31,7 +34,18 @@ export class Notifier {
   private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly deps: NotifierDeps) {
-    this.worker = new DeliveryWorker({ store: deps.store, clock: deps.clock, retry: deps.retry, log: deps.log, onAttempt: deps.onAttempt });
+    this.worker = new DeliveryWorker({ store: deps.store, secrets: deps.secrets, clock: deps.clock, retry: deps.retry, log: deps.log, onAttempt: deps.onAttempt });
+  }
+
+  /** Seals the secrets of channels stored before secrets were sealed; returns how many channels it rewrote. */
+  async sealStoredSecrets(): Promise<number> {
+    let sealed = 0;
+    for (const channel of await this.deps.store.notifications.listChannels()) {
+      if (!hasUnsealedSecret(channel)) continue;
+      await this.deps.store.notifications.updateChannel(channel.id, channelConfigForStore(channelConfigFromStore(channel, this.deps.secrets), this.deps.secrets));
+      sealed += 1;
+    }
+    return sealed;
   }
 
   /** Subscribes to server events and resumes deliveries left pending by the previous server. */
@@ -76,7 +90,7 @@ export class Notifier {
 
   /** Sends a sample `deployed` message through the channel now, without queueing or retries. */
   async test(channel: ChannelRecord): Promise<SendResult> {
-    const config = parseChannelConfig(channel.kind, channel.config);
+    const config = channelConfigFromStore(channel, this.deps.secrets);
     const message = renderMessage({
       trigger: "deployed",
       key: `test:${Date.now()}`,
