@@ -37,6 +37,14 @@ function nodePortService(name: string, nodePort: number): ServiceSpec {
   return { kind: "Service", name, selector: { app: name }, ports: [{ name: "http", port: 80, targetPort: "http", nodePort }] };
 }
 
+/** web-1 behind a NodePort Service on `nodePort`, ready and answering there. */
+async function webOnNodePort(nodePort: number): Promise<void> {
+  const { runtime } = harness;
+  await runtime.apply("dev", [nodePortService("web", nodePort), appDeployment({ name: "web", version: "web-1" })]);
+  await waitFor("web ready", () => runtime.snapshot("dev").deployments[0]?.readyReplicas === 1);
+  expect(await answersOn(nodePort)).toBe("200 web-1");
+}
+
 const answersOn = async (port: number): Promise<string> => {
   const result = await httpGet(`http://127.0.0.1:${port}/`);
   return `${result.status} ${result.body.split(" ")[0]}`;
@@ -46,9 +54,7 @@ describe("NodePort services", () => {
   it("answers on its node port, moves to a new one in place, and closes the old one", async () => {
     const { runtime } = harness;
     const first = await freeNodePort();
-    await runtime.apply("dev", [nodePortService("web", first), appDeployment({ name: "web", version: "web-1" })]);
-    await waitFor("web ready", () => runtime.snapshot("dev").deployments[0]?.readyReplicas === 1);
-    expect(await answersOn(first)).toBe("200 web-1");
+    await webOnNodePort(first);
     expect(runtime.snapshot("dev").services[0].ports[0]).toMatchObject({ port: 80, hostPort: first });
 
     const second = await freeNodePort([first]);
@@ -60,9 +66,7 @@ describe("NodePort services", () => {
   it("refuses a node port something else listens on, leaving every service as it was", async () => {
     const { runtime } = harness;
     const kept = await freeNodePort();
-    await runtime.apply("dev", [nodePortService("web", kept), appDeployment({ name: "web", version: "web-1" })]);
-    await waitFor("web ready", () => runtime.snapshot("dev").deployments[0]?.readyReplicas === 1);
-    expect(await answersOn(kept)).toBe("200 web-1");
+    await webOnNodePort(kept);
     const taken = await freeNodePort([kept]);
     const squatter = createServer();
     foreign.push(squatter);
