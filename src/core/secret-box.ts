@@ -44,7 +44,6 @@ export class SecretBox {
   }
 
   seal(plain: string): string {
-    if (SecretBox.isSealed(plain)) return plain;
     const iv = randomBytes(ivBytes);
     const cipher = createCipheriv("aes-256-gcm", this.key, iv);
     const sealed = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);

@@ -2,7 +2,7 @@
 
 import { SlipwayError } from "../core/errors";
 import { isJsonObject, type JsonObject, type JsonValue } from "../core/json";
-import type { SecretBox } from "../core/secret-box";
+import { SecretBox } from "../core/secret-box";
 
 export type ChannelKind = "webhook" | "slack" | "email";
 
@@ -114,7 +114,7 @@ export function channelConfigFromStore(channel: { kind: string; config: JsonValu
 /** Whether a stored config still holds a secret from before sealing (re-sealed at start-up). */
 export function hasUnsealedSecret(channel: { kind: string; config: JsonValue }): boolean {
   const stored = channel.config;
-  return isJsonObject(stored) && secretKeys(channel.kind).some((key) => typeof stored[key] === "string" && !(stored[key] as string).startsWith("sealed:"));
+  return isJsonObject(stored) && secretKeys(channel.kind).some((key) => typeof stored[key] === "string" && !SecretBox.isSealed(stored[key] as string));
 }
 
 /** The config as the API shows it: secrets masked. */

@@ -49,8 +49,14 @@ export interface CacheFileState {
   segments: number;
   /** Commits the segments added. */
   appended: number;
-  /** Bytes after the last whole segment (an append cut short): the next write rewrites the file. */
+  /** Bytes after the last whole segment (an append cut short), or an append that could not be placed: the next write rewrites the file. */
   torn: boolean;
+  /**
+   * The last part read (the base, or the last whole segment): its header line, where it starts, and where it ends.
+   * An append checks the file still holds it there: a byte-identical rewrite of the base by another run would
+   * otherwise drop the segments this run's new commits may hang from, with the base header unchanged.
+   */
+  tail: { line: string; offset: number; end: number };
 }
 
 /** The start of the file, read synchronously: enough to ask git for the commits the cache lacks in the same batch as the refs. */
@@ -89,7 +95,7 @@ export async function readCommitCache(file: string): Promise<CommitCacheData | u
     const body = decodeBody(base, header.withFiles);
     if (!body?.head.bottoms) return undefined;
     const data: CommitCacheData = { withFiles: header.withFiles, bottoms: body.head.bottoms, tips: body.head.tips, commits: body.commits, ...(body.reparsed ? { reparsed: true } : {}) };
-    data.file = { header: header.line, commits: 0, segments: 0, appended: 0, torn: false };
+    data.file = { header: header.line, commits: 0, segments: 0, appended: 0, torn: false, tail: { line: header.line, offset: 0, end: header.start + header.length } };
     applySegments(data, bytes, header.start + header.length);
     data.file.commits = data.commits.size;
     return data;
@@ -149,6 +155,7 @@ function applySegments(data: CommitCacheData, bytes: Buffer, from: number): void
     data.tips = segment.head.tips;
     if (segment.reparsed) data.reparsed = true;
     state.segments += 1;
+    state.tail = { line: bytes.subarray(at, newline).toString("latin1"), offset: at, end };
     at = end;
   }
 }
@@ -218,24 +225,35 @@ function encodeBody(head: CacheHead, commits: CommitStore, withFiles: boolean): 
 const byteLength = (parts: Buffer[]): number => parts.reduce((sum, part) => sum + part.length, 0);
 
 /**
- * Appends a segment to the file, provided it still starts with the base the commits were read from (the check and
- * the write go through one descriptor, so a rename by another writer in between only orphans the append). Appends
- * of concurrent runs land one after the other; commits two of them add are merged once on reading.
+ * Appends a segment to the file, provided it still holds what the commits were read from: the base header at the
+ * start and the last part read at its place (the checks and the write go through one descriptor, so a rename by
+ * another writer in between only orphans the append). Appends of concurrent runs land one after the other; commits
+ * two of them add are merged once on reading. Resolves to the file's state after the append, undefined when
+ * nothing was appended.
  */
-export async function appendCommitCache(file: string, state: CacheFileState, parts: Buffer[]): Promise<boolean> {
+export async function appendCommitCache(file: string, state: CacheFileState, parts: Buffer[], commits: number): Promise<CacheFileState | undefined> {
   try {
     const handle = await open(file, constants.O_RDWR | constants.O_APPEND);
     try {
-      const start = Buffer.alloc(state.header.length + 1);
-      const { bytesRead } = await handle.read(start, 0, start.length, 0);
-      if (bytesRead !== start.length || start.toString("latin1") !== `${state.header}\n`) return false;
+      const holds = async (line: string, offset: number): Promise<boolean> => {
+        const expected = Buffer.from(`${line}\n`, "latin1");
+        const found = Buffer.alloc(expected.length);
+        const { bytesRead } = await handle.read(found, 0, found.length, offset);
+        return bytesRead === found.length && found.equals(expected);
+      };
+      if (!(await holds(state.header, 0)) || !(await holds(state.tail.line, state.tail.offset)) || (await handle.stat()).size < state.tail.end) return undefined;
       await handle.writev(parts);
-      return true;
+      const size = (await handle.stat()).size;
+      const length = parts.reduce((sum, part) => sum + part.length, 0);
+      const line = parts[0].toString("latin1").trimEnd();
+      const next = { ...state, commits: state.commits + commits, segments: state.segments + 1, appended: state.appended + commits };
+      // Where the segment landed is known only when no other run appended right after it: else the next write rewrites.
+      return (await holds(line, size - length)) ? { ...next, tail: { line, offset: size - length, end: size } } : { ...next, torn: true };
     } finally {
       await handle.close();
     }
   } catch {
-    return false;
+    return undefined;
   }
 }
 

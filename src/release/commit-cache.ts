@@ -222,8 +222,9 @@ async function save(cache: CommitCacheData, walked: CachedCommit[], range: Histo
   if (onlyAdded && file && cache.commits.size <= maxCommitsOf(options)) {
     const tips = frontier(cache.commits, tipLimit).map((c) => c.sha);
     const segment = encodeCacheSegment({ ...cache, tips });
-    if (segment && (await appendCommitCache(options.file, file, segment))) {
-      cache.file = { ...file, commits: cache.commits.size, segments: file.segments + 1, appended: file.appended + cache.commits.size - file.commits };
+    const appended = segment && (await appendCommitCache(options.file, file, segment, cache.commits.size - file.commits));
+    if (appended) {
+      cache.file = appended;
       cache.tips = tips;
       return true;
     }
@@ -247,6 +248,8 @@ async function rewrite(cache: CommitCacheData, walked: CachedCommit[], range: Hi
   if (!parts || !(await writeCommitCache(options.file, parts))) return false;
   cache.reparsed = undefined;
   // What was written is now the file's base: the next new commits can be appended to it.
-  cache.file = data === cache ? { header: parts[0].toString("latin1").trimEnd(), commits: cache.commits.size, segments: 0, appended: 0, torn: false } : undefined;
+  const header = parts[0].toString("latin1").trimEnd();
+  const end = parts.reduce((sum, part) => sum + part.length, 0);
+  cache.file = data === cache ? { header, commits: cache.commits.size, segments: 0, appended: 0, torn: false, tail: { line: header, offset: 0, end } } : undefined;
   return true;
 }

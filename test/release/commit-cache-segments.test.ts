@@ -89,6 +89,25 @@ describe("release commit cache segments", () => {
     expect([damaged?.commits.size, damaged?.file?.segments, damaged?.file?.torn]).toEqual([10, 0, true]);
   });
 
+  it("does not append to a base rewritten byte for byte since it was read: the segments it read may be gone", async () => {
+    const { repo, file, range } = await warmRepo(5);
+    const base = await readFile(file);
+    await commit(repo, "x");
+    const x = await repo.sha("HEAD");
+    await expectSameAsGit(repo, await range(), file);
+    // This run read the base and the segment holding x; then another run put an identical base back in place.
+    const read = await readCommitCache(file);
+    expect(read?.commits.has(x)).toBe(true);
+    await writeFile(file, base);
+    await commit(repo, "y");
+    const next = await readHistoryCached(repo.dir, await range(), { file, stored: Promise.resolve(read) });
+    expect(next.outcome).toBe("extended");
+    // Rewritten whole instead: x, which y's segment would have hung from, is in the file.
+    const after = await readCommitCache(file);
+    expect([after?.commits.has(x), after?.file?.segments]).toEqual([true, 0]);
+    expect(await expectSameAsGit(repo, await range(), file)).toBe("hit");
+  });
+
   it("folds the segments into a new base after 32 of them", async () => {
     const { repo, file, range } = await warmRepo(3);
     const segments: number[] = [];

@@ -1,5 +1,6 @@
 /** NodePort Services on the local runtime: a fixed 127.0.0.1 port, moved in place, refused when taken (the service left as it was), and never two in one batch. */
 
+import { Agent } from "node:http";
 import { createServer, type Server } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ServiceSpec } from "../../src/runtime/types";
@@ -45,8 +46,9 @@ async function webOnNodePort(nodePort: number): Promise<void> {
   expect(await answersOn(nodePort)).toBe("200 web-1");
 }
 
+/** A new connection each time: a kept-alive one to a listener just replaced would see it close. */
 const answersOn = async (port: number): Promise<string> => {
-  const result = await httpGet(`http://127.0.0.1:${port}/`);
+  const result = await httpGet(`http://127.0.0.1:${port}/`, { agent: new Agent({ keepAlive: false }) });
   return `${result.status} ${result.body.split(" ")[0]}`;
 };
 
@@ -76,6 +78,11 @@ describe("NodePort services", () => {
     await expect(runtime.apply("dev", [nodePortService("web", taken)])).rejects.toThrow(`Service web port http: node port ${taken} on 127.0.0.1 is taken`);
     expect(runtime.snapshot("dev").services.map((service) => [service.name, service.ports[0].hostPort])).toEqual([["web", kept]]);
     expect(await answersOn(kept)).toBe("200 web-1");
+    // The node port moving to a new listener (now raw TCP) is freed first; the taken one fails: the old listener is back.
+    const moved: ServiceSpec = { ...nodePortService("web", kept), ports: [{ name: "http", port: 80, targetPort: "http", nodePort: kept, appProtocol: "tcp" }, { name: "extra", port: 81, targetPort: "http", nodePort: taken }] };
+    await expect(runtime.apply("dev", [moved])).rejects.toThrow(`Service web port extra: node port ${taken} on 127.0.0.1 is taken`);
+    expect(await answersOn(kept)).toBe("200 web-1");
+    expect(runtime.snapshot("dev").services[0].ports).toMatchObject([{ name: "http", hostPort: kept, protocol: "http" }]);
     // Two Services of one batch cannot share a node port; another namespace's Service cannot take one in use.
     await expect(runtime.apply("dev", [nodePortService("a", taken + 1), nodePortService("b", taken + 1)])).rejects.toThrow(`Service dev/b: spec.ports[0].nodePort ${taken + 1} is already the node port of Service a`);
     await expect(runtime.apply("staging", [nodePortService("web", kept)])).rejects.toThrow(`node port ${kept} on 127.0.0.1 is already used by this runtime`);

@@ -19,7 +19,12 @@ let state: LiveState = "offline";
 /** Bumped by every connect and disconnect: a connect that an older one started gives up. */
 let generation = 0;
 let retry: ReturnType<typeof setTimeout> | undefined;
-const retryMs = 3000;
+/** 3 s after the first refusal, doubling up to a minute; back to 3 s once a stream is live. */
+const firstRetryMs = 3000;
+const maxRetryMs = 60_000;
+let retryMs = firstRetryMs;
+/** The cookie's removal at sign-out: a sign-in right after waits for it, or it could clear the new cookie. */
+let removingCookie: Promise<unknown> = Promise.resolve();
 
 function setState(next: LiveState): void {
   state = next;
@@ -30,7 +35,7 @@ export function connectLive(): void {
   if (source || !getToken() || state === "connecting") return;
   const mine = (generation += 1);
   setState("connecting");
-  api<{ expiresAt: string }>("/events/session", { method: "POST" }).then(
+  removingCookie.then(() => api<{ expiresAt: string }>("/events/session", { method: "POST" })).then(
     () => {
       if (mine === generation) open(mine);
     },
@@ -43,7 +48,10 @@ export function connectLive(): void {
 function open(mine: number): void {
   const stream = new EventSource("/api/v1/events/stream");
   source = stream;
-  stream.onopen = () => setState("live");
+  stream.onopen = () => {
+    retryMs = firstRetryMs;
+    setState("live");
+  };
   stream.onerror = () => {
     if (mine !== generation) return;
     if (stream.readyState !== EventSource.CLOSED) return setState("connecting"); // EventSource retries by itself
@@ -66,6 +74,7 @@ function retryLater(): void {
   setState("offline");
   clearTimeout(retry);
   retry = setTimeout(connectLive, retryMs);
+  retryMs = Math.min(maxRetryMs, retryMs * 2);
 }
 
 export function disconnectLive(): void {
@@ -74,7 +83,7 @@ export function disconnectLive(): void {
   source?.close();
   source = undefined;
   setState("offline");
-  void fetch("/api/v1/events/session", { method: "DELETE" }).catch(() => undefined);
+  removingCookie = fetch("/api/v1/events/session", { method: "DELETE" }).catch(() => undefined);
 }
 
 export function useLiveState(): LiveState {

@@ -140,7 +140,7 @@ class FileTail {
     const rotated = `${this.path}.1`;
     try {
       copyFileSync(this.path, rotated);
-      this.readFrom(rotated);
+      if (!this.readFrom(rotated)) return; // what arrived since the last read is not in the buffer yet: keep the file
       truncateSync(this.path, 0);
       this.offset = 0;
     } catch {

@@ -32,6 +32,8 @@ function portKey(port: ServicePort): string {
 
 export class LocalService {
   private balancers: PortBalancer[] = [];
+  /** The replicas last handed to setEndpoints: a listener opened again gets them too. */
+  private serving: ServingReplica[] = [];
 
   constructor(
     public spec: ServiceSpec,
@@ -40,8 +42,9 @@ export class LocalService {
 
   /**
    * Keeps the balancer (and its host port) of every service port that stays; opens and closes the rest. New
-   * listeners open before old ones close, so a node port that is taken fails the apply with the service as it was
-   * (a node port moving between two of its own ports is freed first).
+   * listeners open before old ones close, so a node port that is taken fails the apply with the service as it was.
+   * A node port moving between two of its own ports is freed first and, should the apply fail, opened again; if
+   * even that fails, the spec kept is what still listens, so applying the old manifest again is not "unchanged".
    */
   async configure(spec: ServiceSpec): Promise<void> {
     const wanted = new Map(spec.ports.map((port) => [portKey(port), port]));
@@ -62,7 +65,10 @@ export class LocalService {
       for (const port of wanted.values()) opened.push(await this.open(spec.name, port));
     } catch (error) {
       await Promise.all(opened.map((entry) => this.closeOne(entry)));
-      this.balancers = this.balancers.filter((entry) => !freedFirst.includes(entry));
+      const reopened = await Promise.all(freedFirst.map((entry) => this.open(this.spec.name, entry.port).catch(() => undefined)));
+      this.balancers = [...this.balancers.filter((entry) => !freedFirst.includes(entry)), ...reopened.filter((entry) => entry !== undefined)];
+      this.setEndpoints(this.serving);
+      this.spec = { ...this.spec, ports: this.balancers.map((entry) => entry.port) };
       throw error;
     }
     for (const entry of leaving) if (!freedFirst.includes(entry)) await this.closeOne(entry);
@@ -77,7 +83,10 @@ export class LocalService {
     const balancer = protocol === "tcp" ? new TcpBalancer(name) : new HttpBalancer(name);
     if (port.nodePort === undefined) return { port, hostPort: await balancer.listen(await this.ports.allocate()), protocol, balancer };
     const where = `Service ${service} port ${port.name ?? port.port}: node port ${port.nodePort} on ${loopback}`;
-    if (!this.ports.tryHold(port.nodePort)) throw new SlipwayError("CONFLICT", `${where} is already used by this runtime (another Service's node port, an ingress or a replica)`);
+    if (!this.ports.tryHold(port.nodePort)) {
+      await balancer.close();
+      throw new SlipwayError("CONFLICT", `${where} is already used by this runtime (another Service's node port, an ingress or a replica)`);
+    }
     try {
       return { port, hostPort: await balancer.listen(port.nodePort), protocol, balancer };
     } catch (error) {
@@ -96,6 +105,7 @@ export class LocalService {
   }
 
   setEndpoints(serving: ServingReplica[]): void {
+    this.serving = serving;
     for (const entry of this.balancers) {
       const targets: UpstreamTarget[] = [];
       const targetPort = entry.port.targetPort ?? entry.port.port;

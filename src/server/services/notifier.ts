@@ -42,8 +42,13 @@ export class Notifier {
     let sealed = 0;
     for (const channel of await this.deps.store.notifications.listChannels()) {
       if (!hasUnsealedSecret(channel)) continue;
-      await this.deps.store.notifications.updateChannel(channel.id, channelConfigForStore(channelConfigFromStore(channel, this.deps.secrets), this.deps.secrets));
-      sealed += 1;
+      try {
+        await this.deps.store.notifications.updateChannel(channel.id, channelConfigForStore(channelConfigFromStore(channel, this.deps.secrets), this.deps.secrets));
+        sealed += 1;
+      } catch (error) {
+        // A channel whose settings no longer parse keeps them as they are: its deliveries fail with the reason.
+        this.deps.log(`notifications: channel ${channel.name}: its secrets were not sealed: ${describeError(error)}`);
+      }
     }
     return sealed;
   }
