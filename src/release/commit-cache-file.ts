@@ -8,7 +8,7 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { closeSync, constants, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, writevSync } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
@@ -231,29 +231,29 @@ const byteLength = (parts: Buffer[]): number => parts.reduce((sum, part) => sum 
  * two of them add are merged once on reading. Resolves to the file's state after the append, undefined when
  * nothing was appended.
  */
-export async function appendCommitCache(file: string, state: CacheFileState, parts: Buffer[], commits: number): Promise<CacheFileState | undefined> {
+export function appendCommitCache(file: string, state: CacheFileState, parts: Buffer[], commits: number): CacheFileState | undefined {
+  // Synchronous: six small reads and writes, each far cheaper than a round trip through the thread pool.
+  let fd: number | undefined;
   try {
-    const handle = await open(file, constants.O_RDWR | constants.O_APPEND);
-    try {
-      const holds = async (line: string, offset: number): Promise<boolean> => {
-        const expected = Buffer.from(`${line}\n`, "latin1");
-        const found = Buffer.alloc(expected.length);
-        const { bytesRead } = await handle.read(found, 0, found.length, offset);
-        return bytesRead === found.length && found.equals(expected);
-      };
-      if (!(await holds(state.header, 0)) || !(await holds(state.tail.line, state.tail.offset)) || (await handle.stat()).size < state.tail.end) return undefined;
-      await handle.writev(parts);
-      const size = (await handle.stat()).size;
-      const length = parts.reduce((sum, part) => sum + part.length, 0);
-      const line = parts[0].toString("latin1").trimEnd();
-      const next = { ...state, commits: state.commits + commits, segments: state.segments + 1, appended: state.appended + commits };
-      // Where the segment landed is known only when no other run appended right after it: else the next write rewrites.
-      return (await holds(line, size - length)) ? { ...next, tail: { line, offset: size - length, end: size } } : { ...next, torn: true };
-    } finally {
-      await handle.close();
-    }
+    fd = openSync(file, constants.O_RDWR | constants.O_APPEND);
+    const at = fd;
+    const holds = (line: string, offset: number): boolean => {
+      const expected = Buffer.from(`${line}\n`, "latin1");
+      const found = Buffer.alloc(expected.length);
+      return readSync(at, found, 0, found.length, offset) === found.length && found.equals(expected);
+    };
+    if (!holds(state.header, 0) || !holds(state.tail.line, state.tail.offset) || fstatSync(at).size < state.tail.end) return undefined;
+    writevSync(at, parts);
+    const size = fstatSync(at).size;
+    const length = parts.reduce((sum, part) => sum + part.length, 0);
+    const line = parts[0].toString("latin1").trimEnd();
+    const next = { ...state, commits: state.commits + commits, segments: state.segments + 1, appended: state.appended + commits };
+    // Where the segment landed is known only when no other run appended right after it: else the next write rewrites.
+    return holds(line, size - length) ? { ...next, tail: { line, offset: size - length, end: size } } : { ...next, torn: true };
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -222,7 +222,7 @@ async function save(cache: CommitCacheData, walked: CachedCommit[], range: Histo
   if (onlyAdded && file && cache.commits.size <= maxCommitsOf(options)) {
     const tips = frontier(cache.commits, tipLimit).map((c) => c.sha);
     const segment = encodeCacheSegment({ ...cache, tips });
-    const appended = segment && (await appendCommitCache(options.file, file, segment, cache.commits.size - file.commits));
+    const appended = segment && appendCommitCache(options.file, file, segment, cache.commits.size - file.commits);
     if (appended) {
       cache.file = appended;
       cache.tips = tips;
