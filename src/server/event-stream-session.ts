@@ -23,12 +23,13 @@ interface Claims {
 export class StreamSessionCookies {
   constructor(private readonly secret: Buffer = randomBytes(32)) {}
 
-  /** The Set-Cookie header value for a token (by its stored hash). */
-  issue(tokenHash: string, now = Date.now()): { header: string; expiresAt: Date } {
+  /** The Set-Cookie header value for a token (by its stored hash); `secure` when the browser came over HTTPS (a TLS proxy in front). */
+  issue(tokenHash: string, secure: boolean, now = Date.now()): { header: string; expiresAt: Date } {
     const exp = Math.floor(now / 1000) + streamCookieTtlSeconds;
     const payload = Buffer.from(JSON.stringify({ tokenHash, exp } satisfies Claims)).toString("base64url");
     const value = `${payload}.${this.sign(payload)}`;
-    return { header: `${streamCookieName}=${value}; Path=${streamCookiePath}; Max-Age=${streamCookieTtlSeconds}; HttpOnly; SameSite=Strict`, expiresAt: new Date(exp * 1000) };
+    const attributes = `Path=${streamCookiePath}; Max-Age=${streamCookieTtlSeconds}; HttpOnly; SameSite=Strict${secure ? "; Secure" : ""}`;
+    return { header: `${streamCookieName}=${value}; ${attributes}`, expiresAt: new Date(exp * 1000) };
   }
 
   /** The Set-Cookie header value that removes the cookie. */

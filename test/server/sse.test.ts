@@ -112,6 +112,9 @@ describe("server-sent events", () => {
     expect(setCookie).toMatch(/^slipway_events=[\w-]+\.[\w-]+; Path=\/api\/v1\/events\/stream; Max-Age=43200; HttpOnly; SameSite=Strict$/);
     expect(setCookie).not.toContain(issued.token);
     expect(Date.parse(((await session.json()) as { expiresAt: string }).expiresAt)).toBeGreaterThan(Date.now());
+    // Behind a TLS proxy the cookie is for HTTPS only.
+    const proxied = await fetch(`${t.url}/api/v1/events/session`, { method: "POST", headers: { authorization: `Bearer ${issued.token}`, "x-forwarded-proto": "https" } });
+    expect(proxied.headers.get("set-cookie")).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
     const cookie = setCookie.split(";")[0];
 
     const stream = await open(`${t.url}/api/v1/events/stream`, { cookie });

@@ -107,7 +107,7 @@ export function eventStreamRoutes(context: ServerContext): FastifyPluginAsync {
       async (request, reply) => {
         const token = tokenFromHeader(request.headers.authorization);
         if (!request.user || token === undefined) throw new SlipwayError("UNAUTHENTICATED", "Send the token as an Authorization header to get a stream cookie.");
-        const cookie = cookies.issue(hashToken(token));
+        const cookie = cookies.issue(hashToken(token), request.protocol === "https" || request.headers["x-forwarded-proto"] === "https");
         return reply.header("set-cookie", cookie.header).header("cache-control", "no-store").send({ expiresAt: cookie.expiresAt.toISOString() });
       },
     );
