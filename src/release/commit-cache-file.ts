@@ -25,6 +25,8 @@ const staleTempMs = 10 * 60 * 1000;
 /** Past either bound the next write folds the segments into a new base. */
 const maxSegments = 32;
 const maxAppendedCommits = 512;
+/** Segments beyond this many bytes are not read for the hint (its tips are then the base's). */
+const maxSegmentBytesRead = 1024 * 1024;
 
 export interface CommitCacheData {
   /** Whether commits carry their changed paths (a single-service repository does without). */
@@ -61,6 +63,7 @@ export interface CacheFileState {
 
 /** The start of the file, read synchronously: enough to ask git for the commits the cache lacks in the same batch as the refs. */
 export interface CacheHint {
+  /** The base's header line. */
   header: string;
   withFiles: boolean;
   bottoms: string[];
@@ -115,12 +118,23 @@ export function readCacheHint(file: string): CacheHint | undefined {
     const header = parseHeader(bytes);
     if (!header) return undefined;
     const head = parseHead(bytes.subarray(header.start));
-    return head?.bottoms ? { header: header.line, withFiles: header.withFiles, bottoms: head.bottoms, tips: head.tips } : undefined;
+    if (!head?.bottoms) return undefined;
+    return { header: header.line, withFiles: header.withFiles, bottoms: head.bottoms, tips: latestTips(fd, header.start + header.length) ?? head.tips };
   } catch {
     return undefined;
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** The tips the last whole segment after the base recorded, when there are segments (read at once; a few kilobytes). */
+function latestTips(fd: number, baseEnd: number): string[] | undefined {
+  const size = fstatSync(fd).size;
+  if (size <= baseEnd || size - baseEnd > maxSegmentBytesRead) return undefined;
+  const bytes = Buffer.alloc(size - baseEnd);
+  const read = readSync(fd, bytes, 0, bytes.length, baseEnd);
+  const last = checkedSegments(bytes.subarray(0, read), 0).at(-1);
+  return last && parseHead(last.body)?.tips;
 }
 
 function parseHeader(bytes: Buffer): Header | undefined {
@@ -137,13 +151,9 @@ function applySegments(data: CommitCacheData, bytes: Buffer, from: number): void
   const state = data.file as CacheFileState;
   // A segment adds commits its writer had not read: none is in the base, but two runs may append the same ones.
   const appended = new Set<string>();
-  let at = from;
-  while (at < bytes.length) {
-    const newline = bytes.indexOf(0x0a, at);
-    const [name, length, hash] = (newline === -1 ? "" : bytes.subarray(at, newline).toString("latin1")).split(" ");
-    const end = newline + 1 + Number(length);
-    const body = name === segmentMagic && /^\d+$/.test(length) && end <= bytes.length ? bytes.subarray(newline + 1, end) : undefined;
-    const segment = body && hash === checksum([body]) ? decodeBody(body, data.withFiles) : undefined;
+  const segments = checkedSegments(bytes, from);
+  for (const { line, offset, end, body } of segments) {
+    const segment = decodeBody(body, data.withFiles);
     if (!segment) {
       state.torn = true;
       return;
@@ -155,9 +165,28 @@ function applySegments(data: CommitCacheData, bytes: Buffer, from: number): void
     data.tips = segment.head.tips;
     if (segment.reparsed) data.reparsed = true;
     state.segments += 1;
-    state.tail = { line: bytes.subarray(at, newline).toString("latin1"), offset: at, end };
+    state.tail = { line, offset, end };
+  }
+  if (segments.torn) state.torn = true;
+}
+
+/** The segments from `from` on whose length and CRC-32 check out, in order; `torn` when bytes after the last of them do not. */
+function checkedSegments(bytes: Buffer, from: number): { line: string; offset: number; end: number; body: Buffer }[] & { torn: boolean } {
+  const segments = Object.assign([] as { line: string; offset: number; end: number; body: Buffer }[], { torn: false });
+  for (let at = from; at < bytes.length; ) {
+    const newline = bytes.indexOf(0x0a, at);
+    const line = newline === -1 ? "" : bytes.subarray(at, newline).toString("latin1");
+    const [name, length, hash] = line.split(" ");
+    const end = newline + 1 + Number(length);
+    const body = name === segmentMagic && /^\d+$/.test(length) && end <= bytes.length ? bytes.subarray(newline + 1, end) : undefined;
+    if (!body || hash !== checksum([body])) {
+      segments.torn = true;
+      break;
+    }
+    segments.push({ line, offset: at, end, body });
     at = end;
   }
+  return segments;
 }
 
 function decodeBody(body: Buffer, withFiles: boolean): { head: CacheHead; commits: CommitStore; reparsed: boolean } | undefined {

@@ -38,6 +38,8 @@ export interface PrefetchedCommits {
   /** The header of the cache file the tips came from: the commits are only used with that file's base. */
   header: string;
   head: string;
+  /** What git was told to leave out: the commits are complete only if all of these are in the cache read. */
+  not: string[];
   commits: LoggedCommit[];
 }
 
@@ -165,8 +167,10 @@ async function throughCache(repoDir: string, range: HistoryRange, options: Commi
   const wanted = [range.head, ...range.exclude];
   if (!wanted.every(known)) {
     const prefetched = options.prefetched;
-    // Listed beyond tips of this very base, the commits' parents are cached or listed too (the closure rule).
-    if (stored && prefetched && prefetched.header === stored.file?.header && prefetched.head === range.head && range.exclude.every(known)) {
+    // Listed beyond tips this cache holds (the base's, or a segment's that the read found too: a byte-identical
+    // rewrite of the base may have dropped it), the commits' parents are cached or listed too (the closure rule).
+    const usable = stored && prefetched && prefetched.header === stored.file?.header && prefetched.head === range.head;
+    if (usable && range.exclude.every(known) && prefetched.not.every(known)) {
       for (const commit of prefetched.commits) if (!cache.commits.has(commit.sha)) cache.commits.add(cachedCommit(commit));
       loaded += prefetched.commits.length;
     } else {

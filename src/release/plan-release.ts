@@ -36,7 +36,7 @@ export async function planRelease(repoDir: string, options: PlanReleaseOptions =
   let contexts = contextsFor(() => true);
   let exclude = await sharedBoundary(repoDir, contexts);
   // git lists the head first: the commits are those beyond the cache's tips up to this head.
-  const prefetched: PrefetchedCommits | undefined = preload?.hint && facts.logged?.length ? { header: preload.hint.header, head: facts.logged[0].sha, commits: facts.logged } : undefined;
+  const prefetched: PrefetchedCommits | undefined = preload?.hint && newCommits && facts.logged?.length ? { header: preload.hint.header, head: facts.logged[0].sha, not: newCommits.not, commits: facts.logged } : undefined;
   const readHistory = historyReader(repoDir, facts.commonDir, options.cache, preload, prefetched);
   // A single service at the root counts every commit: no changed paths needed (git log is ~2.5× faster without).
   let history = await readHistory({ head: facts.headSha, exclude, withFiles: !single });

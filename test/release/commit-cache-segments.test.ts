@@ -146,6 +146,10 @@ describe("release commit cache segments", () => {
     expect(newCommitsRange(repo.dir, preloadCommitCache(repo.dir, true), "HEAD")).toBeUndefined();
     await commit(repo, "moved");
     expect(newCommitsRange(repo.dir, preloadCommitCache(repo.dir, true), "HEAD")?.heads).toEqual(["HEAD"]);
+    // Once a run appended it, the hint reads the segment's tips: a second release on this HEAD asks git for nothing.
+    await readHistoryCached(repo.dir, { head: await repo.sha("HEAD"), exclude: [await repo.sha("v1.0.0")], withFiles: true }, { file: releaseCacheFile(join(repo.dir, ".git")) });
+    expect((await readCommitCache(releaseCacheFile(join(repo.dir, ".git"))))?.file?.segments).toBe(1);
+    expect(newCommitsRange(repo.dir, preloadCommitCache(repo.dir, true), "HEAD")).toBeUndefined();
     expect(newCommitsRange(repo.dir, preloadCommitCache(repo.dir, false), "HEAD")).toBeUndefined();
   });
 
@@ -165,30 +169,40 @@ describe("release commit cache segments", () => {
     expect(readHeadFromFiles(join(repo.root, "missing"))).toBeUndefined();
   });
 
-  it("takes the new commits from the refs batch when they were listed beyond this very base's tips", async () => {
+  it("takes the new commits from the refs batch when everything git was told to leave out is in the cache read", async () => {
     const { repo, file, range } = await warmRepo(8);
     await commit(repo, "one");
     await commit(repo, "two");
     const hint = readCacheHint(file);
     expect(hint?.withFiles).toBe(true);
-    const preload = preloadCommitCache(repo.dir, true);
-    const facts = await readRepositoryFacts(repo.dir, "HEAD", false, newCommitsRange(repo.dir, preload, "HEAD"));
+    const beyondBase = newCommitsRange(repo.dir, preloadCommitCache(repo.dir, true), "HEAD");
+    const facts = await readRepositoryFacts(repo.dir, "HEAD", false, beyondBase);
     expect(facts.logged?.map((c) => c.sha)).toEqual([await repo.sha("HEAD"), await repo.sha("HEAD~1")]);
-    const prefetched = { header: hint?.header ?? "", head: facts.headSha, commits: facts.logged ?? [] };
-    // Another base (the header differs): the listed commits are not trusted, git is asked again.
+    const prefetched = { header: hint?.header ?? "", head: facts.headSha, not: beyondBase?.not ?? [], commits: facts.logged ?? [] };
+    // Another base (the header differs), or a tip the cache read does not hold: not trusted, git is asked again.
     const foreign = await readHistoryCached(repo.dir, await range(), { file, prefetched: { ...prefetched, header: "another base" } });
     expect([foreign.outcome, foreign.loaded]).toEqual(["extended", 2]);
     await commit(repo, "three");
-    const again = await readRepositoryFacts(repo.dir, "HEAD", false, newCommitsRange(repo.dir, preloadCommitCache(repo.dir, true), "HEAD"));
-    // Listed beyond the base's tips: the segment's commits come again, harmlessly.
-    expect(again.logged).toHaveLength(3);
-    const fromBatch = await readHistoryCached(repo.dir, await range(), { file, prefetched: { header: hint?.header ?? "", head: again.headSha, commits: again.logged ?? [] } });
-    // git streamed nothing more: the three listed commits are what was loaded (asking git would have listed one).
-    expect([fromBatch.outcome, fromBatch.loaded]).toEqual(["extended", 3]);
+    const head = await repo.sha("HEAD");
+    // The hint now has the tips of the segment the run above appended: git lists just the new commit.
+    const beyondSegment = newCommitsRange(repo.dir, preloadCommitCache(repo.dir, true), "HEAD");
+    expect(beyondSegment?.not).toContain(await repo.sha("HEAD~1"));
+    expect((await readRepositoryFacts(repo.dir, "HEAD", false, beyondSegment)).logged?.map((c) => c.sha)).toEqual([head]);
+    // Listed beyond the base's tips instead (the segment's commits again, harmlessly): three commits, none from git.
+    const listed = (await readRepositoryFacts(repo.dir, "HEAD", false, beyondBase)).logged ?? [];
+    expect(listed).toHaveLength(3);
+    const unknownTip = await readHistoryCached(repo.dir, await range(), { file, prefetched: { ...prefetched, head, not: ["0".repeat(40)], commits: listed } });
+    expect([unknownTip.outcome, unknownTip.loaded]).toEqual(["extended", 1]);
+    await commit(repo, "four");
+    const fourHead = await repo.sha("HEAD");
+    const fourListed = (await readRepositoryFacts(repo.dir, "HEAD", false, beyondBase)).logged ?? [];
+    const fromBatch = await readHistoryCached(repo.dir, await range(), { file, prefetched: { ...prefetched, head: fourHead, commits: fourListed } });
+    // git streamed nothing more: the four listed commits are what was loaded (asking git would have listed one).
+    expect([fromBatch.outcome, fromBatch.loaded]).toEqual(["extended", 4]);
     expect(fromBatch.commits.map((c) => c.sha)).toEqual((await readHistory(repo.dir, await range())).map((c) => c.sha));
-    expect((await readCommitCache(file))?.commits.size).toBe(11);
+    expect((await readCommitCache(file))?.commits.size).toBe(12);
     const plans = await planRelease(repo.dir, { rootServiceName: "demo" });
     expect(plans[0]).toMatchObject({ previousVersion: "1.0.0", nextVersion: "1.1.0" });
-    expect(plans[0].commits).toHaveLength(11);
+    expect(plans[0].commits).toHaveLength(12);
   });
 });
