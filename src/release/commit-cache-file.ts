@@ -251,7 +251,8 @@ function encodeBody(head: CacheHead, commits: CommitStore, withFiles: boolean): 
   }
 }
 
-const byteLength = (parts: Buffer[]): number => parts.reduce((sum, part) => sum + part.length, 0);
+/** The length of the file parts written one after the other. */
+export const byteLength = (parts: Buffer[]): number => parts.reduce((sum, part) => sum + part.length, 0);
 
 /**
  * Appends a segment to the file, provided it still holds what the commits were read from: the base header at the
@@ -274,7 +275,7 @@ export function appendCommitCache(file: string, state: CacheFileState, parts: Bu
     if (!holds(state.header, 0) || !holds(state.tail.line, state.tail.offset) || fstatSync(at).size < state.tail.end) return undefined;
     writevSync(at, parts);
     const size = fstatSync(at).size;
-    const length = parts.reduce((sum, part) => sum + part.length, 0);
+    const length = byteLength(parts);
     const line = parts[0].toString("latin1").trimEnd();
     const next = { ...state, commits: state.commits + commits, segments: state.segments + 1, appended: state.appended + commits };
     // Where the segment landed is known only when no other run appended right after it: else the next write rewrites.

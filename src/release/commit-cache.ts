@@ -13,7 +13,7 @@ import { basename, dirname, isAbsolute, join } from "node:path";
 import { gitMaybe } from "../git/git-cli";
 import { cachedCommit, type CachedCommit } from "./cached-commit";
 import type { ConventionalCommit } from "./conventional-commit";
-import { appendCommitCache, encodeCacheSegment, encodeCommitCache, readCacheHint, readCommitCache, writeCommitCache, type CacheHint, type CommitCacheData } from "./commit-cache-file";
+import { appendCommitCache, byteLength, encodeCacheSegment, encodeCommitCache, readCacheHint, readCommitCache, writeCommitCache, type CacheHint, type CommitCacheData } from "./commit-cache-file";
 import { CommitStore } from "./commit-store";
 import { frontier, logOrder, reachableFrom, type Reached } from "./commit-walk";
 import { readHeadFromFiles } from "./head-file";
@@ -253,7 +253,7 @@ async function rewrite(cache: CommitCacheData, walked: CachedCommit[], range: Hi
   cache.reparsed = undefined;
   // What was written is now the file's base: the next new commits can be appended to it.
   const header = parts[0].toString("latin1").trimEnd();
-  const end = parts.reduce((sum, part) => sum + part.length, 0);
+  const end = byteLength(parts);
   cache.file = data === cache ? { header, commits: cache.commits.size, segments: 0, appended: 0, torn: false, tail: { line: header, offset: 0, end } } : undefined;
   return true;
 }
